@@ -1,0 +1,3 @@
+"""shrinksearch: search psychiatry blogs — posts and their comment threads — by theme."""
+
+__version__ = "0.1.0"

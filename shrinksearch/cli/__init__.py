@@ -1,0 +1,52 @@
+"""The `shrinksearch` command: a thin typer app over the core package.
+
+Each sub-module registers its commands; they build the core object and delegate in a few
+lines. Errors the user can fix (``ShrinksearchError``) become one line on stderr, without a
+traceback, with the error's exit code (2 for usage errors) — through ``ErrorMappingGroup``,
+so the CLI runner in the tests sees exactly what a user sees.
+"""
+
+from __future__ import annotations
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from shrinksearch.exceptions import ShrinksearchError
+
+
+class UserFacingError(click.ClickException):
+    """A ShrinksearchError shown as click shows its own errors: 'Error: <message>'."""
+
+    def __init__(self, err: ShrinksearchError) -> None:
+        super().__init__(str(err))
+        self.exit_code = err.exit_code
+
+
+class ErrorMappingGroup(TyperGroup):
+    """The one error map of the CLI: known errors become one-line messages."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except ShrinksearchError as err:
+            raise UserFacingError(err) from None
+
+
+app = typer.Typer(
+    cls=ErrorMappingGroup,
+    help="Search psychiatry blogs — posts and comment threads — by theme.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+# Registration comes after `app` exists; each module adds its own commands.
+from . import crawl, demo, index, node, pipeline, samples, search  # noqa: E402
+
+for _module in (node, index, samples, crawl, pipeline, search, demo):
+    _module.register(app)
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

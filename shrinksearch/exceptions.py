@@ -1,0 +1,51 @@
+"""Every error a user can meet, in one place.
+
+Each carries a one-line message that says what went wrong and what to do;
+the CLI prints it without a traceback and exits with ``exit_code``.
+"""
+
+from __future__ import annotations
+
+
+class ShrinksearchError(Exception):
+    """Base class: a problem the user can fix; ``str(err)`` is the one-line message."""
+
+    exit_code = 1
+
+
+class UsageError(ShrinksearchError):
+    """The user asked for something that cannot work as asked."""
+
+    exit_code = 2
+
+
+class NodeError(ShrinksearchError):
+    """The embedded Elasticsearch node could not be fetched, started or stopped."""
+
+
+class JavaNotFoundError(NodeError):
+    """No Java >= 21 is available to run Elasticsearch."""
+
+
+class DownloadError(NodeError):
+    """The Elasticsearch distribution could not be downloaded or verified."""
+
+
+class PortInUseError(NodeError):
+    """Another process listens on the node's port."""
+
+
+class ElasticsearchUnavailable(ShrinksearchError):
+    """Elasticsearch did not answer (not started, wrong URL or credentials)."""
+
+
+class IndexNotReady(ShrinksearchError):
+    """The index is missing or not set up (run `shrinksearch index init`)."""
+
+
+class CrawlError(ShrinksearchError):
+    """A crawl could not start (unknown source, bad URL, unreachable site)."""
+
+
+class QueryError(UsageError):
+    """A search query that cannot be run (empty, too long, bad filter)."""
