@@ -1,0 +1,41 @@
+"""Dates to timezone-aware UTC, whatever form a platform gave them in.
+
+Raw records already carry ISO 8601 datetimes (the contract); this also takes the free-form
+strings some blog templates show ("March 1, 2008 at 2:05 PM", "3/1/08 2:05 PM") for
+crawlers that have nothing better. A date without a zone is taken as UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import dateparser
+
+_PARSER_SETTINGS = {
+    "TIMEZONE": "UTC",
+    "TO_TIMEZONE": "UTC",
+    "RETURN_AS_TIMEZONE_AWARE": True,
+    "PREFER_DATES_FROM": "past",
+    # Without this, a string with no day or no year gets today's, which is never right here.
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    # Relative dates ("yesterday") depend on the clock: not reproducible, so not parsed.
+    "PARSERS": ["timestamp", "custom-formats", "absolute-time"],
+}
+
+
+def to_utc(value: datetime | str | None) -> datetime | None:
+    """An aware UTC datetime, or None for None, "" and text that is not a full date."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return _aware_utc(value)
+    if not value.strip():
+        return None
+    parsed = dateparser.parse(value.strip(), languages=None, settings=_PARSER_SETTINGS)  # type: ignore[arg-type]
+    return _aware_utc(parsed) if parsed else None
+
+
+def _aware_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
