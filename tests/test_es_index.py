@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,7 +18,6 @@ from shrinksearch.records import Document, ThemeTag, comment_doc_id, post_doc_id
 from shrinksearch.settings import PROJECT_ROOT, Settings, get_settings
 
 CONFIG_DIR = PROJECT_ROOT / "index_config"
-HUNSPELL_PROJECT_DIC = CONFIG_DIR / "hunspell" / "en_US" / "shrinksearch.dic"
 
 
 def make_document(n: int, kind: str) -> Document:
@@ -120,14 +120,30 @@ def test_shrink_text_stems_with_hunspell_and_drops_stop_words(manager: IndexMana
     manager.init()
     assert analyze(manager, "shrink_text", "The Vacations") == ["vacation"]
     assert analyze(manager, "shrink_exact", "The Vacations") == ["the", "vacations"]
-    if HUNSPELL_PROJECT_DIC.exists():
-        assert analyze(manager, "shrink_text", "discusses") == ["discuss"]
 
 
 def test_a_misnamed_config_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "index-v2.json").write_text((CONFIG_DIR / "index-v1.json").read_text())
     with pytest.raises(IndexNotReady, match="mapping_version"):
         latest_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("filter_def", "message"),
+    [
+        ({"type": "hunspell", "locale": "xx_XX"}, r"hunspell dictionary .* `shrinksearch node start`"),
+        ({"type": "stemmer", "language": "english"}, r"Unknown filter type \[stemmer\].*; fix index-v1.json"),
+    ],
+)
+def test_a_config_the_node_cannot_build_is_one_line(
+    es_client: Elasticsearch, test_alias: str, tmp_path: Path, filter_def: dict, message: str
+) -> None:
+    body = json.loads((CONFIG_DIR / "index-v1.json").read_text())
+    body["settings"]["analysis"]["filter"]["shrink_hunspell"] = filter_def
+    (tmp_path / "index-v1.json").write_text(json.dumps(body))
+    with pytest.raises(IndexNotReady, match=message) as err:
+        IndexManager(es_client, test_alias, tmp_path).init()
+    assert "\n" not in str(err.value)
 
 
 def test_check_connection_names_the_version(es_client: Elasticsearch) -> None:

@@ -43,7 +43,7 @@ def migrate(
     """Rebuild the index from the newest index_config/ and swap the alias with zero downtime."""
     with translate_errors(), Progress(console=Console(stderr=True), transient=True) as bar:
         manager = _manager()
-        task = bar.add_task("copying documents", total=manager.client.count(index=manager.alias)["count"])
+        task = bar.add_task("copying documents", total=manager.status().documents)
         result = manager.migrate(delete_old=not keep_old, progress=lambda n: bar.advance(task, n))
     old = "kept" if keep_old else "deleted"
     Console().print(f"alias {result.alias} -> {result.new_index} ({result.documents} documents); {result.old_index} {old}")

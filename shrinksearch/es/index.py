@@ -128,7 +128,7 @@ class IndexManager:
         except BadRequestError as err:
             # Another process created it first (parallel inits): that is the goal reached.
             if err.error != "resource_already_exists_exception":
-                raise
+                raise _config_refused(index, config, err) from None
             return False
         return True
 
@@ -218,3 +218,16 @@ class IndexManager:
         hits = helpers.scan(self.client, index=source, size=500)
         actions = ({"_op_type": "index", "_id": h["_id"], "_source": h["_source"]} for h in hits)
         return run_actions(self.client, target, actions, progress=progress, refresh=True)
+
+
+def _config_refused(index: str, config: IndexConfig, err: BadRequestError) -> IndexNotReady:
+    """The one-line reason Elasticsearch gave for refusing an index configuration."""
+    reason = str(err.body.get("error", {}).get("reason", err.message)) if isinstance(err.body, dict) else err.message
+    if "hunspell dictionary" in reason:
+        fix = (
+            "the node lacks that dictionary: start it with `shrinksearch node start`, "
+            "or copy index_config/hunspell/<locale>/ into its config/hunspell/"
+        )
+    else:
+        fix = f"fix {config.path.name} (only server-core analysis is available)"
+    return IndexNotReady(f"Elasticsearch refused to create {index} from {config.path.name}: {reason}; {fix}.")
