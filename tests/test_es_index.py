@@ -82,6 +82,13 @@ def test_status_before_init_says_to_run_init(manager: IndexManager) -> None:
         manager.status()
 
 
+def test_an_alias_on_two_indices_is_refused_with_the_fix(manager: IndexManager) -> None:
+    old = manager.init().index
+    manager.client.indices.put_alias(index=manager.next_index_for_rebuild(), name=manager.alias)
+    with pytest.raises(IndexNotReady, match=f"points at {old}, .*remove it from all but one"):
+        manager.status()
+
+
 def test_migrate_keeps_every_document_and_flips_the_alias(manager: IndexManager, test_alias: str) -> None:
     old = manager.init().index
     fill(manager, posts=3, comments=9)

@@ -94,10 +94,12 @@ class IndexManager:
     def current_index(self) -> str:
         """The one index behind the alias, or IndexNotReady."""
         indices = self.aliased_indices()
-        if len(indices) != 1:
-            found = ", ".join(indices) or "none"
+        if not indices:
+            raise IndexNotReady(f"no index behind alias '{self.alias}'; run `shrinksearch index init`.")
+        if len(indices) > 1:
             raise IndexNotReady(
-                f"alias '{self.alias}' points at {found} instead of one index; run `shrinksearch index init`."
+                f"alias '{self.alias}' points at {', '.join(indices)}; remove it from all but one "
+                "(POST /_aliases), then run `shrinksearch index status`."
             )
         return indices[0]
 
