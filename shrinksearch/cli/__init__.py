@@ -8,29 +8,24 @@ so the CLI runner in the tests sees exactly what a user sees.
 
 from __future__ import annotations
 
-import click
+from typing import Any
+
 import typer
 from typer.core import TyperGroup
 
 from shrinksearch.exceptions import ShrinksearchError
 
 
-class UserFacingError(click.ClickException):
-    """A ShrinksearchError shown as click shows its own errors: 'Error: <message>'."""
-
-    def __init__(self, err: ShrinksearchError) -> None:
-        super().__init__(str(err))
-        self.exit_code = err.exit_code
-
-
 class ErrorMappingGroup(TyperGroup):
-    """The one error map of the CLI: known errors become one-line messages."""
+    """The one error map of the CLI: known errors become 'Error: <message>' on stderr and
+    the error's exit code (typer vendors its own click, so this goes through typer.Exit)."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except ShrinksearchError as err:
-            raise UserFacingError(err) from None
+            typer.echo(f"Error: {err}", err=True)
+            raise typer.Exit(err.exit_code) from None
 
 
 app = typer.Typer(
