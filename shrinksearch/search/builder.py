@@ -1,0 +1,341 @@
+"""Elasticsearch query bodies, built from a parsed query and its expanded concepts.
+
+Pure functions returning plain dicts (tested without a node, run against one in the
+service). The shape:
+
+* each concept is a ``dis_max`` over its wordings (the user's own at full weight, the
+  taxonomy's lower) matched on the text, on the title of *posts only* (a comment carries its
+  post's title, which is not its author's words), and a ``terms`` on the enricher's
+  ``themes``;
+* questions and "a and b" queries require every concept (``must``); plain searches rank
+  by how many concepts match (``should``) plus a ``simple_query_string`` of the literal
+  words — user text never reaches ``query_string``;
+* filters, facets (aggregations), highlighting (``encoder: html``: fragments come back
+  escaped, only the ``<em>`` tags are markup), sorting and pagination.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Literal
+
+from shrinksearch.exceptions import QueryError
+from shrinksearch.search.expand import Expansion, Variant
+from shrinksearch.search.query import ParsedQuery, Role, Term
+
+Sort = Literal["relevance", "date"]
+Kind = Literal["post", "comment"]
+
+ANONYMOUS_KEY = "anonymous"
+TITLE_BOOST = 1.5  # a post's title names its subject; worth more than one body mention
+AUTHOR_BOOST = 2.0  # a plain search for "dinah" should find Dinah's writing
+THEME_TAG_BOOST = 2.0  # the enricher's evidence (patterns included) for a theme
+PHRASE_SLOP = 1
+TIE_BREAKER = 0.3  # a concept's best wording counts fully, the others a little
+MAX_PAGE_SIZE = 100
+MAX_WINDOW = 10_000  # Elasticsearch's index.max_result_window
+
+SOURCE_EXCLUDES = ["html", "embedding", "theme_tags"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on which documents count (facet selections, CLI options)."""
+
+    blogs: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()  # author_key values
+    themes: tuple[str, ...] = ()
+    role: Role | None = None
+    kind: Kind | None = None
+    since: date | None = None
+    until: date | None = None
+    post_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.since > self.until:
+            raise QueryError(f"date range is empty: since {self.since} is after until {self.until}")
+
+    def merged(self, parsed: ParsedQuery) -> Filters:
+        """These filters plus what the question implies ("which posts…", "which bloggers…")."""
+        kind = self.kind or parsed.kind
+        role = self.role or parsed.role
+        return Filters(self.blogs, self.authors, self.themes, role, kind, self.since, self.until, self.post_id)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which slice of the ranking to return."""
+
+    size: int = 10
+    offset: int = 0
+    sort: Sort = "relevance"
+    facets: bool = True
+    highlight: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 < self.size <= MAX_PAGE_SIZE:
+            raise QueryError(f"page size must be between 1 and {MAX_PAGE_SIZE}, not {self.size}")
+        if self.offset < 0 or self.offset + self.size > MAX_WINDOW:
+            raise QueryError(f"results beyond the first {MAX_WINDOW} cannot be paged to; narrow the query")
+
+
+# --- matching ---------------------------------------------------------------------------
+
+
+def own_words(query_type: str, body: dict, boost: float = 1.0) -> dict:
+    """A match on the document's own words: its text, and the title when it is a post."""
+    on_title = {query_type: {"title": {**body, "boost": boost * TITLE_BOOST}}}
+    return {
+        "bool": {
+            "should": [
+                {query_type: {"text": {**body, "boost": boost}}},
+                {"bool": {"must": [on_title], "filter": [{"term": {"kind": "post"}}]}},
+            ]
+        }
+    }
+
+
+def term_clause(term: Term, boost: float = 1.0) -> dict:
+    """A literal wording: an exact phrase, or all its words (nearby words score higher)."""
+    if term.phrase:
+        return own_words("match_phrase", {"query": term.text, "slop": PHRASE_SLOP}, boost)
+    clause = own_words("match", {"query": term.text, "operator": "and"}, boost)
+    if " " in term.text:  # words of a multi-word wording close together are a better match
+        clause["bool"]["should"].append(
+            {"match_phrase": {"text": {"query": term.text, "slop": 3, "boost": boost * 0.5}}}
+        )
+    return clause
+
+
+def concept_clause(expansion: Expansion) -> dict:
+    """Any wording of the concept, or its theme tags; the best one scores."""
+    queries = [variant_clause(v) for v in _user_and_phrase_variants(expansion)]
+    queries += _synonym_word_clauses(expansion)
+    queries += _theme_tag_clauses(expansion)
+    if len(queries) == 1:
+        return queries[0]
+    return {"dis_max": {"queries": queries, "tie_breaker": TIE_BREAKER}}
+
+
+def variant_clause(variant: Variant) -> dict:
+    return term_clause(Term(variant.text, variant.phrase), variant.weight)
+
+
+def _user_and_phrase_variants(expansion: Expansion) -> list[Variant]:
+    # single taxonomy words are grouped into one match per weight (see below)
+    return [v for v in expansion.variants if v.source == "user" or v.phrase or " " in v.text]
+
+
+def _synonym_word_clauses(expansion: Expansion) -> list[dict]:
+    # One OR-match per weight over the taxonomy's single words: a document using several
+    # of them ("holiday", "away", "vacation") is more about the concept than one using one.
+    by_weight: dict[float, list[str]] = {}
+    for v in expansion.variants:
+        if v.source != "user" and not v.phrase and " " not in v.text:
+            by_weight.setdefault(v.weight, []).append(v.text)
+    return [own_words("match", {"query": " ".join(words)}, weight) for weight, words in by_weight.items()]
+
+
+def _theme_tag_clauses(expansion: Expansion) -> list[dict]:
+    by_weight: dict[float, list[str]] = {}
+    for theme, weight in expansion.themes:
+        by_weight.setdefault(weight, []).append(theme)
+    return [
+        {"constant_score": {"filter": {"terms": {"themes": themes}}, "boost": THEME_TAG_BOOST * weight}}
+        for weight, themes in by_weight.items()
+    ]
+
+
+def literal_clause(parsed: ParsedQuery) -> dict | None:
+    """The user's words as typed, all of them, via simple_query_string (never query_string)."""
+    text = parsed.simple_query()
+    if not text:
+        return None
+    common = {"query": text, "default_operator": "and", "flags": "PHRASE|WHITESPACE", "lenient": True}
+    return {
+        "bool": {
+            "should": [
+                {"simple_query_string": {**common, "fields": ["text", f"author^{AUTHOR_BOOST}"]}},
+                {
+                    "bool": {
+                        "must": [{"simple_query_string": {**common, "fields": [f"title^{TITLE_BOOST}"]}}],
+                        "filter": [{"term": {"kind": "post"}}],
+                    }
+                },
+            ]
+        }
+    }
+
+
+def query_clause(parsed: ParsedQuery, expansions: list[Expansion], filters: Filters) -> dict:
+    """The whole query: concepts (all required for questions), +/- words, filters."""
+    concepts = [concept_clause(e) for e in expansions]
+    bool_query: dict = {"filter": filter_clauses(filters)}
+    if parsed.match_all:
+        bool_query["must"] = list(concepts)
+    else:
+        literal = literal_clause(parsed)
+        bool_query["should"] = concepts + ([literal] if literal else [])
+        if concepts:
+            bool_query["minimum_should_match"] = 1
+    bool_query.setdefault("must", []).extend(term_clause(t) for t in parsed.required)
+    bool_query["must_not"] = [term_clause(t) for t in parsed.excluded]
+    return {"bool": bool_query}
+
+
+def any_concept_clause(expansions: list[Expansion]) -> dict:
+    """Any concept at all: what highlighting marks in a snippet."""
+    return {"bool": {"should": [concept_clause(e) for e in expansions], "minimum_should_match": 1}}
+
+
+# --- filters ----------------------------------------------------------------------------
+
+
+def filter_clauses(filters: Filters) -> list[dict]:
+    """Structured filters; values are matched exactly, never parsed as query syntax."""
+    out: list[dict] = []
+    for name, values in (("blog", filters.blogs), ("author_key", filters.authors), ("themes", filters.themes)):
+        if values:
+            out.append({"terms": {name: list(values)}})
+    if filters.role:
+        out.append({"term": {"author_role": filters.role}})
+    if filters.kind:
+        out.append({"term": {"kind": filters.kind}})
+    if filters.post_id:
+        out.append({"term": {"post_id": filters.post_id}})
+    if filters.since or filters.until:
+        out.append({"range": {"published": _date_range(filters)}})
+    return out
+
+
+def _date_range(filters: Filters) -> dict:
+    bounds: dict = {}
+    if filters.since:
+        bounds["gte"] = filters.since.isoformat()
+    if filters.until:
+        bounds["lte"] = filters.until.isoformat() + "T23:59:59.999Z"
+    return bounds
+
+
+# --- the rest of a search request -------------------------------------------------------
+
+
+def highlight(expansions: list[Expansion] | None = None) -> dict:
+    """Snippets with every concept marked; escaped by Elasticsearch (encoder html)."""
+    body: dict = {
+        "encoder": "html",
+        "pre_tags": ["<em>"],
+        "post_tags": ["</em>"],
+        "fields": {
+            "text": {"fragment_size": 180, "number_of_fragments": 3, "no_match_size": 180},
+            "title": {"number_of_fragments": 0},
+        },
+    }
+    if expansions:
+        body["highlight_query"] = any_concept_clause(expansions)
+    return body
+
+
+def facet_aggs() -> dict:
+    """Counts by kind, blog, role, author, theme and year (of the matching documents)."""
+    return {
+        "kind": {"terms": {"field": "kind"}},
+        "blog": {"terms": {"field": "blog", "size": 30}},
+        "role": {"terms": {"field": "author_role"}},
+        "author": {
+            "terms": {"field": "author_key", "size": 30},
+            "aggs": {"name": {"terms": {"field": "author.keyword", "size": 1}}},
+        },
+        "theme": {"terms": {"field": "themes", "size": 60}},
+        "year": {"date_histogram": {"field": "published", "calendar_interval": "year", "min_doc_count": 1}},
+    }
+
+
+def sort_clause(sort: Sort) -> list:
+    if sort == "date":
+        return [{"published": {"order": "desc", "missing": "_last"}}, "_score"]
+    return ["_score", {"published": {"order": "desc", "missing": "_last"}}]
+
+
+def search_body(parsed: ParsedQuery, expansions: list[Expansion], filters: Filters, page: Page) -> dict:
+    """A complete search request body: ranked documents, facets, snippets."""
+    body: dict = {
+        "query": query_clause(parsed, expansions, filters.merged(parsed)),
+        "from": page.offset,
+        "size": page.size,
+        "sort": sort_clause(page.sort),
+        "track_total_hits": True,
+        "track_scores": True,
+        "_source": {"excludes": SOURCE_EXCLUDES},
+    }
+    if page.highlight:
+        body["highlight"] = highlight(expansions)
+    if page.facets:
+        body["aggs"] = facet_aggs()
+    return body
+
+
+def baseline_body(text: str, size: int = 10) -> dict:
+    """The plain multi_match the evaluation compares against: no concepts, no expansion."""
+    return {
+        "query": {"multi_match": {"query": text, "fields": ["title", "text"]}},
+        "size": size,
+        "_source": {"excludes": SOURCE_EXCLUDES},
+    }
+
+
+# --- "who": people, aggregated over posts and comments ------------------------------------
+
+PEOPLE_PER_CONCEPT = 200
+EVIDENCE_PER_PERSON = 3
+ANONYMOUS_DOCS = 100  # each anonymous document is its own person (see people.py)
+
+
+def people_bodies(query: dict, expansions: list[Expansion]) -> list[dict]:
+    """Two requests: named people's best documents, and anonymous documents one by one.
+
+    Named people come from ``collapse`` on ``author_key`` (one group per person, groups in
+    order of their best document, its next best as inner hits). Collapse rather than a
+    terms aggregation ordered by score: that needs a script, and the embedded node has no
+    scripting module. "Anonymous" is many different people, so its documents are not
+    collapsed.
+    """
+    anonymous = {"term": {"author_key": ANONYMOUS_KEY}}
+    common = {"_source": {"excludes": SOURCE_EXCLUDES}, "track_total_hits": False}
+    named = {
+        **common,
+        "size": PEOPLE_PER_CONCEPT,
+        "query": {"bool": {"must": [query], "must_not": [anonymous]}},
+        "collapse": {
+            "field": "author_key",
+            "inner_hits": {
+                "name": "docs",
+                "size": EVIDENCE_PER_PERSON,
+                "_source": {"excludes": SOURCE_EXCLUDES},
+                "highlight": highlight(expansions),
+            },
+        },
+    }
+    anonymous_docs = {
+        **common,
+        "size": ANONYMOUS_DOCS,
+        "query": {"bool": {"must": [query], "filter": [anonymous]}},
+        "highlight": highlight(expansions),
+    }
+    return [named, anonymous_docs]
+
+
+def who_bodies(parsed: ParsedQuery, expansions: list[Expansion], filters: Filters) -> list[dict]:
+    """People requests (pairs, see ``people_bodies``): every concept required, then one per concept.
+
+    A person may discuss one concept in a post and the other in a comment; people.py
+    combines the per-concept groups into a person-level AND.
+    """
+    filters = filters.merged(parsed)
+    bodies = people_bodies(query_clause(parsed, expansions, filters), expansions)
+    if len(expansions) > 1:
+        for expansion in expansions:
+            single = replace(parsed, concepts=(expansion.concept,), match_all=True, words=expansion.concept.terms)
+            bodies += people_bodies(query_clause(single, [expansion], filters), expansions)
+    return bodies

@@ -1,0 +1,240 @@
+"""The search library the CLI, the HTTP API and the evaluation all use.
+
+``SearchService(client, alias, themes)`` answers full-text searches, "who discusses …"
+questions (people, with evidence), thread views, facet counts and theme timelines over the
+index behind ``alias``. Each method parses the user text once (``query.parse_query``),
+expands concepts from the taxonomy, builds bodies (``builder``) and shapes the answer
+(``results``, ``people``). Elasticsearch failures become the project's one-line errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
+
+from shrinksearch.es.client import translate_errors
+from shrinksearch.exceptions import IndexNotReady, QueryError
+from shrinksearch.search import builder
+from shrinksearch.search.builder import Filters, Page
+from shrinksearch.search.expand import Expander, Expansion, ThemeLike
+from shrinksearch.search.people import rank_people
+from shrinksearch.search.query import ParsedQuery, parse_query
+from shrinksearch.search.results import (
+    Hit,
+    SearchResult,
+    Thread,
+    ThreadNode,
+    WhoResult,
+    facets_from_es,
+    hit_from_es,
+)
+
+MAX_THREAD_COMMENTS = 1000
+TIMELINE_INTERVALS = ("month", "quarter", "year")
+
+
+class SearchService:
+    """Search over one alias; cheap to build, safe to share between requests."""
+
+    def __init__(self, client: Elasticsearch, alias: str, themes: Iterable[ThemeLike] = ()) -> None:
+        self.client = client
+        self.alias = alias
+        self.expander = Expander(themes)
+
+    # --- documents -----------------------------------------------------------------
+
+    def search(self, text: str, filters: Filters | None = None, page: Page | None = None) -> SearchResult:
+        """Ranked posts and comments for ``text``, with facets and highlighted snippets."""
+        parsed = parse_query(text)
+        expansions = self.expander.expand_all(parsed.concepts)
+        body = builder.search_body(parsed, expansions, filters or Filters(), page or Page())
+        response = self._search(body)
+        return SearchResult(
+            query=parsed.to_dict(),
+            expansions=[e.to_dict() for e in expansions],
+            total=response["hits"]["total"]["value"],
+            offset=body["from"],
+            hits=[hit_from_es(h) for h in response["hits"]["hits"]],
+            facets=facets_from_es(response.get("aggregations", {})),
+        )
+
+    def baseline(self, text: str, size: int = 10) -> list[str]:
+        """Document ids a plain multi_match ranks first: the evaluation's point of comparison."""
+        response = self._search(builder.baseline_body(text, size))
+        return [h["_id"] for h in response["hits"]["hits"]]
+
+    # --- people --------------------------------------------------------------------
+
+    def who(self, question: str, filters: Filters | None = None, limit: int = 10) -> WhoResult:
+        """People who discuss every concept of ``question``, strongest first, with evidence."""
+        if not 0 < limit <= builder.MAX_PAGE_SIZE:
+            raise QueryError(f"limit must be between 1 and {builder.MAX_PAGE_SIZE}, not {limit}")
+        parsed = as_who_question(parse_query(question))
+        expansions = self.expander.expand_all(parsed.concepts)
+        bodies = builder.who_bodies(parsed, expansions, filters or Filters())
+        responses = self._msearch(bodies)
+        labels = [e.label for e in expansions]
+        return WhoResult(
+            query=parsed.to_dict(),
+            expansions=[e.to_dict() for e in expansions],
+            people=rank_people(responses, labels, limit),
+        )
+
+    # --- threads, facets, timeline --------------------------------------------------
+
+    def thread(self, post_id: str) -> Thread:
+        """A post and all its comments, replies nested under their parents."""
+        with self._errors():
+            try:
+                post = self.client.get(index=self.alias, id=post_id, source_excludes=builder.SOURCE_EXCLUDES)
+            except NotFoundError as err:
+                if _index_missing(err):
+                    raise
+                raise QueryError(f"no post with id {post_id!r}; take ids from search results") from None
+        source = post["_source"]
+        if source.get("kind") != "post":  # a comment's id: show the thread it belongs to
+            if source.get("post_id") in (None, post_id):
+                raise QueryError(f"document {post_id!r} has no post to show a thread for")
+            return self.thread(source["post_id"])
+        return self._thread_of(hit_from_es(dict(post)))
+
+    def facets(self, filters: Filters | None = None) -> dict[str, list[dict]]:
+        """Counts by kind, blog, role, author, theme and year over all (filtered) documents."""
+        body = {
+            "size": 0,
+            "query": {"bool": {"filter": builder.filter_clauses(filters or Filters())}},
+            "aggs": builder.facet_aggs(),
+        }
+        response = self._search(body)
+        facets = facets_from_es(response.get("aggregations", {}))
+        return {name: [vars(v) for v in values] for name, values in facets.items()}
+
+    def theme_timeline(
+        self, themes: list[str] | None = None, interval: str = "year", filters: Filters | None = None, top: int = 6
+    ) -> dict[str, Any]:
+        """Documents per theme per period: the most frequent ``top`` themes unless named."""
+        if interval not in TIMELINE_INTERVALS:
+            raise QueryError(f"interval must be one of {', '.join(TIMELINE_INTERVALS)}, not {interval!r}")
+        filters = filters or Filters()
+        chosen = list(themes) if themes else self._top_themes(filters, top)
+        body = _timeline_body(chosen, interval, filters)
+        buckets = self._search(body)["aggregations"]["periods"]["buckets"]
+        return {
+            "interval": interval,
+            "themes": chosen,
+            "labels": {t: self._theme_label(t) for t in chosen},
+            "periods": [_period(b, interval, chosen) for b in buckets],
+        }
+
+    # --- internals -----------------------------------------------------------------
+
+    def _thread_of(self, post: Hit) -> Thread:
+        body = {
+            "size": MAX_THREAD_COMMENTS,
+            "query": {"bool": {"filter": [{"term": {"post_id": post.id}}, {"term": {"kind": "comment"}}]}},
+            "sort": [{"position": {"order": "asc", "missing": "_last"}}, {"published": {"order": "asc", "missing": "_last"}}],
+            "_source": {"excludes": builder.SOURCE_EXCLUDES},
+        }
+        comments = [hit_from_es(h) for h in self._search(body)["hits"]["hits"]]
+        return Thread(post=post, comments=nest_comments(comments), total_comments=len(comments))
+
+    def _top_themes(self, filters: Filters, top: int) -> list[str]:
+        body = {
+            "size": 0,
+            "query": {"bool": {"filter": builder.filter_clauses(filters)}},
+            "aggs": {"theme": {"terms": {"field": "themes", "size": top}}},
+        }
+        return [b["key"] for b in self._search(body)["aggregations"]["theme"]["buckets"]]
+
+    def _theme_label(self, theme_id: str) -> str:
+        theme = self.expander.themes.get(theme_id)
+        return theme.label if theme is not None else theme_id
+
+    def _search(self, body: dict) -> dict:
+        with self._errors():
+            return dict(self.client.search(index=self.alias, body=body))
+
+    def _msearch(self, bodies: list[dict]) -> list[dict]:
+        searches: list[dict] = []
+        for body in bodies:
+            searches += [{"index": self.alias}, body]
+        with self._errors():
+            responses = self.client.msearch(searches=searches)["responses"]
+        for response in responses:
+            if "error" in response:
+                _raise_for(response["error"], response.get("status", 400))
+        return [dict(r) for r in responses]
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        with translate_errors():
+            try:
+                yield
+            except NotFoundError as err:
+                if not _index_missing(err):
+                    raise
+                raise IndexNotReady(
+                    f"no index behind '{self.alias}'; run `shrinksearch index init` and index some documents"
+                ) from None
+            except BadRequestError as err:
+                raise QueryError(f"Elasticsearch rejected the query: {_reason(err.body)}") from None
+
+
+def as_who_question(parsed: ParsedQuery) -> ParsedQuery:
+    """A "who" question even when typed as plain words: every concept required."""
+    if parsed.intent == "who":
+        return parsed
+    return replace(parsed, intent="who", match_all=True)
+
+
+def nest_comments(comments: list[Hit]) -> list[ThreadNode]:
+    """Comments in thread order, each reply under its parent (orphans stay top level)."""
+    nodes = {c.id: ThreadNode(c) for c in comments}
+    roots: list[ThreadNode] = []
+    for comment in comments:
+        parent = nodes.get(comment.parent_id or "")
+        (parent.replies if parent is not None and parent is not nodes[comment.id] else roots).append(nodes[comment.id])
+    return roots
+
+
+def _timeline_body(themes: list[str], interval: str, filters: Filters) -> dict:
+    per_theme = {t: {"filter": {"term": {"themes": t}}} for t in themes}
+    return {
+        "size": 0,
+        "query": {"bool": {"filter": builder.filter_clauses(filters) + [{"exists": {"field": "published"}}]}},
+        "aggs": {
+            "periods": {
+                "date_histogram": {"field": "published", "calendar_interval": interval, "min_doc_count": 0},
+                "aggs": per_theme,
+            }
+        },
+    }
+
+
+def _period(bucket: dict, interval: str, themes: list[str]) -> dict:
+    key = bucket["key_as_string"]
+    label = key[:4] if interval == "year" else key[:7]
+    return {"period": label, "total": bucket["doc_count"], "counts": {t: bucket[t]["doc_count"] for t in themes}}
+
+
+def _index_missing(err: NotFoundError) -> bool:
+    return "index_not_found" in str(err.body) or "no such index" in str(err.body)
+
+
+def _raise_for(error: dict, status: int) -> None:
+    if error.get("type") == "index_not_found_exception":
+        raise IndexNotReady("no index behind the alias; run `shrinksearch index init` and index some documents")
+    raise QueryError(f"Elasticsearch rejected the query: {_reason(error)}")
+
+
+def _reason(body: Any) -> str:
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict):
+            cause = (error.get("root_cause") or [error])[0]
+            return str(cause.get("reason", error.get("type", "unknown error")))
+    return str(body)[:200]

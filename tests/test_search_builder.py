@@ -1,0 +1,120 @@
+"""Query bodies and concept expansion: pure code, checked without a node (the service
+tests run the same bodies against the real one)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from search_fixtures import TINY_THEMES
+from shrinksearch.exceptions import QueryError
+from shrinksearch.search import builder
+from shrinksearch.search.builder import Filters, Page
+from shrinksearch.search.expand import Expander, stem_key
+from shrinksearch.search.query import parse_query
+
+EXPANDER = Expander(TINY_THEMES)
+
+
+def _keys(body: object) -> set[str]:
+    """Every dict key anywhere in a body."""
+    if isinstance(body, dict):
+        return set(body) | {k for v in body.values() for k in _keys(v)}
+    if isinstance(body, list):
+        return {k for v in body for k in _keys(v)}
+    return set()
+
+
+def _body(text: str, filters: Filters = Filters(), page: Page = Page()) -> dict:
+    parsed = parse_query(text)
+    return builder.search_body(parsed, EXPANDER.expand_all(parsed.concepts), filters, page)
+
+
+@pytest.mark.parametrize(
+    ("word", "themes"),
+    [
+        ("vacations", ["therapist-absence"]),
+        ("holiday", ["therapist-absence"]),
+        ("transference", ["transference", "therapeutic-relationship"]),  # direct, then related
+        ("therapist vacations", ["therapist-absence"]),
+        ("time off", ["therapist-absence"]),
+        ("tremor", []),
+    ],
+)
+def test_expansion_finds_themes_by_stem(word, themes):
+    [concept] = parse_query(f"who discusses {word}").concepts
+    assert EXPANDER.expand(concept).theme_ids == themes
+
+
+def test_expansion_weights_user_words_over_taxonomy_over_related():
+    [concept] = parse_query("who discusses transference").concepts
+    variants = {v.text: v.weight for v in EXPANDER.expand(concept).variants}
+    assert variants["transference"] == 1.0
+    assert variants["feelings about the therapist"] < 1.0
+    assert variants["rapport"] < variants["feelings about the therapist"]
+
+
+def test_quoted_phrases_are_not_expanded():
+    [concept] = parse_query('who discusses "time off"').concepts
+    assert EXPANDER.expand(concept).theme_ids == []
+
+
+def test_stem_key_joins_inflections():
+    assert stem_key("Vacations") == stem_key("vacation")
+    assert stem_key("rescheduled sessions") == stem_key("reschedule session")
+
+
+def test_no_query_string_ever():
+    for text in ("title:x AND y", 'who discusses "a b" and c', "+x -y z"):
+        assert "query_string" not in _keys(_body(text))
+
+
+def test_questions_require_every_concept_and_plain_search_ranks():
+    assert len(_body("who discusses transference and vacations")["query"]["bool"]["must"]) == 2
+    plain = _body("transference vacations")["query"]["bool"]
+    assert plain["minimum_should_match"] == 1 and len(plain["should"]) == 3  # 2 concepts + literal
+
+
+def test_titles_count_only_for_posts():
+    text = json.dumps(_body("vacations"))
+    assert '"title"' in text
+    clause = builder.own_words("match", {"query": "x"})
+    title_branch = clause["bool"]["should"][1]["bool"]
+    assert title_branch["filter"] == [{"term": {"kind": "post"}}]
+
+
+def test_highlight_is_html_escaped():
+    assert _body("vacations")["highlight"]["encoder"] == "html"
+
+
+def test_filters_and_question_forms():
+    body = _body("which posts discuss lithium", Filters(blogs=("a",), role="blogger"))
+    filters = body["query"]["bool"]["filter"]
+    assert {"term": {"kind": "post"}} in filters
+    assert {"terms": {"blog": ["a"]}} in filters and {"term": {"author_role": "blogger"}} in filters
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Page(size=0),
+        lambda: Page(size=101),
+        lambda: Page(size=10, offset=9995),
+        lambda: Page(offset=-1),
+        lambda: Filters(since=date(2020, 1, 2), until=date(2020, 1, 1)),
+    ],
+)
+def test_bad_paging_and_ranges_are_query_errors(make):
+    with pytest.raises(QueryError):
+        make()
+
+
+def test_who_asks_jointly_then_per_concept_named_and_anonymous_apart():
+    parsed = parse_query("who discusses transference and vacations")
+    bodies = builder.who_bodies(parsed, EXPANDER.expand_all(parsed.concepts), Filters())
+    assert len(bodies) == 6  # (named, anonymous) x (joint, transference, vacations)
+    named, anonymous = bodies[0], bodies[1]
+    assert named["collapse"]["field"] == "author_key"
+    assert "collapse" not in anonymous

@@ -1,0 +1,148 @@
+"""SearchService on the real node, over a small hand-built network (see search_fixtures)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from search_fixtures import TINY_THEMES, index_into, small_network
+from shrinksearch.exceptions import IndexNotReady, QueryError
+from shrinksearch.search.builder import Filters, Page
+from shrinksearch.search.service import SearchService
+
+
+@pytest.fixture
+def docs():
+    return small_network()
+
+
+@pytest.fixture
+def service(es_client: Elasticsearch, test_alias: str, docs) -> SearchService:
+    index_into(es_client, test_alias, list(docs.values()))
+    return SearchService(es_client, test_alias, TINY_THEMES)
+
+
+def test_who_ranks_the_seed_author_and_the_anonymous_commenter_first(service, docs):
+    result = service.who("who discusses transference and vacations")
+    top = result.people[:2]
+    assert {p.key for p in top} == {"dinah", f"anonymous@{docs['anon_leave'].id}"}
+    by_key = {p.key: p for p in top}
+    assert by_key["dinah"].evidence[0].id == docs["seed"].id
+    assert by_key["dinah"].role == "blogger"
+    anon = by_key[f"anonymous@{docs['anon_leave'].id}"]
+    assert anon.anonymous and anon.role == "commenter" and anon.name == "Anonymous"
+    assert [h.id for h in anon.evidence] == [docs["anon_leave"].id]
+    assert anon.evidence[0].post_url == docs["leave"].url
+
+
+def test_who_is_a_person_level_and_across_documents(service, docs):
+    # Clink: transference in a post, a holiday in a comment — neither alone shows both.
+    keys = [p.key for p in service.who("who discusses transference and vacations").people]
+    assert "clink" in keys
+    clink = next(p for p in service.who("who discusses transference and vacations").people if p.key == "clink")
+    assert {h.id for h in clink.evidence} == {docs["split"].id, docs["clink_vac"].id}
+    assert all(len(h.concepts) == 1 for h in clink.evidence)
+
+
+def test_who_leaves_out_people_missing_a_concept(service, docs):
+    keys = {p.key for p in service.who("who discusses transference and vacations").people}
+    assert "roy" not in keys  # lithium only
+    assert f"anonymous@{docs['anon_other'].id}" not in keys  # holidays only, no transference
+
+
+def test_anonymous_documents_are_separate_people(service, docs):
+    people = service.who("who talks about lithium").people
+    anonymous = [p for p in people if p.anonymous]
+    assert [p.key for p in anonymous] == [f"anonymous@{docs['anon_other'].id}"]
+    assert "anonymous" not in {p.key for p in people}
+
+
+def test_who_evidence_snippets_are_highlighted_and_escaped(service, docs):
+    people = service.who("who discusses vacations").people
+    xss = next(p for p in people if p.evidence[0].id == docs["xss"].id)
+    snippet = " ".join(xss.evidence[0].snippets)
+    assert "<em>vacation</em>" in snippet
+    assert "<img" not in snippet and "<script" not in snippet and "&lt;script&gt;" in snippet
+
+
+def test_who_role_filter_and_question_form(service):
+    bloggers = service.who("which bloggers discuss transference").people
+    assert bloggers and all(p.role == "blogger" for p in bloggers)
+    commenters = service.who("who discusses vacations", Filters(role="commenter")).people
+    assert commenters and all(p.role == "commenter" for p in commenters)
+
+
+def test_search_expands_concepts_and_ranks_posts_and_comments(service, docs):
+    result = service.search("holidays")
+    ids = [h.id for h in result.hits]
+    # "holiday" literally, and "vacation" through the therapist-absence theme
+    assert docs["clink_vac"].id in ids and docs["seed"].id in ids
+    assert ids.index(docs["clink_vac"].id) < ids.index(docs["seed"].id)
+    assert result.expansions[0]["themes"] == ["therapist-absence"]
+
+
+def test_search_excluded_and_required_words(service, docs):
+    ids = {h.id for h in service.search("lithium -tremor").hits}
+    assert docs["roy_reply"].id in ids and docs["meds"].id not in ids
+    ids = {h.id for h in service.search("vacation +abandoned").hits}
+    assert ids == {docs["seed"].id, docs["anon_leave"].id}
+
+
+def test_comment_titles_do_not_match(service, docs):
+    # Comments carry their post's title; only a post's title counts as its words.
+    ids = {h.id for h in service.search('"you may leave now"').hits}
+    assert ids == {docs["leave"].id}
+
+
+def test_filters_and_facets(service, docs):
+    result = service.search("vacation", Filters(blogs=("shrink-notes",), kind="comment"))
+    assert {h.id for h in result.hits} == {docs["anon_leave"].id, docs["clink_vac"].id}  # holiday ~ vacation
+    result = service.search("lithium")
+    assert {v.value: v.count for v in result.facets["kind"]} == {"post": 1, "comment": 2}
+    authors = {v.value: v.label for v in result.facets["author"]}
+    assert authors["roy"] == "Roy"
+    in_2010 = service.search("lithium", Filters(since=date(2010, 1, 1), until=date(2010, 12, 31))).hits
+    assert {h.id for h in in_2010} == {docs["meds"].id, docs["anon_other"].id}
+
+
+def test_pagination_and_date_sort(service):
+    first = service.search("vacation", page=Page(size=2))
+    second = service.search("vacation", page=Page(size=2, offset=2))
+    assert first.total == second.total >= 4
+    assert not {h.id for h in first.hits} & {h.id for h in second.hits}
+    dated = service.search("vacation", page=Page(size=10, sort="date")).hits
+    years = [h.published for h in dated]
+    assert years == sorted(years, reverse=True)
+
+
+def test_thread_nests_replies(service, docs):
+    thread = service.thread(docs["seed"].id)
+    assert thread.post.id == docs["seed"].id and thread.total_comments == 3
+    [clink] = thread.comments
+    assert clink.comment.id == docs["clink_vac"].id
+    assert clink.replies[0].comment.id == docs["roy_reply"].id
+    assert clink.replies[0].replies[0].comment.id == docs["dinah_reply"].id
+    assert service.thread(docs["roy_reply"].id).post.id == docs["seed"].id
+
+
+def test_facets_and_timeline(service):
+    facets = service.facets()
+    assert {v["value"] for v in facets["blog"]} == {"shrink-notes", "med-check", "couch-side"}
+    timeline = service.theme_timeline(["therapist-absence"], interval="year")
+    assert timeline["themes"] == ["therapist-absence"]
+    assert [p["period"] for p in timeline["periods"]] == ["2008", "2009", "2010", "2011"]
+
+
+def test_user_errors_are_query_errors(service):
+    for call in (lambda: service.search("   "), lambda: service.thread("nope"),
+                 lambda: service.search("x", page=Page(size=1000)), lambda: service.who("who discusses"),
+                 lambda: service.theme_timeline(interval="week")):
+        with pytest.raises(QueryError):
+            call()
+
+
+def test_missing_index_says_what_to_do(es_client):
+    with pytest.raises(IndexNotReady, match="index init"):
+        SearchService(es_client, "sstest-missing-alias", TINY_THEMES).search("vacation")
