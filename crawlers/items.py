@@ -1,0 +1,57 @@
+"""The items the spiders yield: the contract with the core package.
+
+``Post`` and ``Comment`` declare exactly the fields of ``shrinksearch.records.RawPost`` and
+``RawComment`` (a test checks it); ``ValidateRecordPipeline`` validates each against them.
+"""
+
+from __future__ import annotations
+
+import scrapy
+
+
+class Post(scrapy.Item):
+    """One blog post, as ``RawPost``."""
+
+    type = scrapy.Field()
+    blog_name = scrapy.Field()
+    blog_url = scrapy.Field()
+    platform = scrapy.Field()
+    source = scrapy.Field()
+    crawled = scrapy.Field()
+    url = scrapy.Field()
+    platform_id = scrapy.Field()
+    title = scrapy.Field()
+    author = scrapy.Field()
+    author_url = scrapy.Field()
+    published = scrapy.Field()
+    updated = scrapy.Field()
+    labels = scrapy.Field()
+    html = scrapy.Field()
+    comment_count = scrapy.Field()
+
+
+class Comment(scrapy.Item):
+    """One comment under a post, as ``RawComment``."""
+
+    type = scrapy.Field()
+    blog_name = scrapy.Field()
+    blog_url = scrapy.Field()
+    platform = scrapy.Field()
+    source = scrapy.Field()
+    crawled = scrapy.Field()
+    id = scrapy.Field()
+    post_url = scrapy.Field()
+    post_title = scrapy.Field()
+    parent_id = scrapy.Field()
+    author = scrapy.Field()
+    author_url = scrapy.Field()
+    published = scrapy.Field()
+    html = scrapy.Field()
+    position = scrapy.Field()
+
+
+def record_key(item: Post | Comment) -> str:
+    """The identity of a record: a post by its URL, a comment by its post URL and id."""
+    if isinstance(item, Comment):
+        return f"comment:{item['post_url']}#{item['id']}"
+    return f"post:{item['url']}"

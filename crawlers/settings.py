@@ -1,0 +1,85 @@
+"""Scrapy settings of the shrinksearch crawlers: polite defaults for real sites.
+
+Every crawl runs with these; ``FAST_PROFILE`` lowers the delays and is accepted by the
+runner only for loopback hosts (the local sample network in tests and demos). Settings of
+our own components carry the ``SHRINKSEARCH_`` prefix.
+"""
+
+from __future__ import annotations
+
+from shrinksearch.settings import get_settings
+
+BOT_NAME = "shrinksearch"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+USER_AGENT = get_settings().user_agent
+
+# --- politeness -----------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 1.0  # seconds between requests to one host, at least
+DOWNLOAD_DELAY_JITTER = 0.5
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+SHRINKSEARCH_CRAWL_DELAY_MAX = 60.0  # robots.txt Crawl-delay is honoured up to this cap
+
+# --- robustness -----------------------------------------------------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+DEPTH_LIMIT = 12
+SHRINKSEARCH_MAX_PAGES = 5000  # responses per crawl (one crawl = one blog): bounds spider traps
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+HTTPERROR_ALLOWED_CODES = [304]  # conditional requests of incremental crawls
+LOG_LEVEL = "INFO"
+
+# --- optional HTTP cache (off by default; `-s HTTPCACHE_ENABLED=1`) ----------------------
+HTTPCACHE_ENABLED = False
+HTTPCACHE_DIR = "httpcache"
+HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
+
+# --- components -----------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.RobotsCrawlDelayMiddleware": 110,
+    "crawlers.middlewares.PageBudgetMiddleware": 120,
+}
+SPIDER_MIDDLEWARES = {
+    "crawlers.middlewares.ErrorStatsMiddleware": 40,
+}
+EXTENSIONS = {
+    "crawlers.extensions.CrawlReport": 500,
+}
+ITEM_PIPELINES = {
+    "crawlers.pipelines.canonicalize.CanonicalizeUrlsPipeline": 100,
+    "crawlers.pipelines.validate.ValidateRecordPipeline": 200,
+    "crawlers.pipelines.quality.FieldStatsPipeline": 300,
+    "crawlers.pipelines.dedupe.DedupePipeline": 400,
+    "crawlers.pipelines.jsonlines.AtomicJsonLinesPipeline": 800,
+    "crawlers.pipelines.state.IncrementalStatePipeline": 900,
+}
+
+# Set per run by the runner (crawlers/runner.py):
+SHRINKSEARCH_OUTPUT = None  # final JSON Lines path; written as <path>.part, renamed at the end
+SHRINKSEARCH_STATE_FILE = None  # incremental state (JSON); None disables it
+SHRINKSEARCH_INCREMENTAL = False
+SHRINKSEARCH_REPORT_FILE = None  # where CrawlReport writes progress and the final summary
+SHRINKSEARCH_URL_LOG = None  # optional: every fetched URL, one a line (tests, debugging)
+
+FAST_PROFILE = {
+    "DOWNLOAD_DELAY": 0,
+    "DOWNLOAD_DELAY_JITTER": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "SHRINKSEARCH_CRAWL_DELAY_MAX": 0,
+    "RETRY_TIMES": 1,
+    "DOWNLOAD_TIMEOUT": 10,
+}
+"""Overrides for the local sample network only (loopback hosts): no delays."""

@@ -1,0 +1,223 @@
+"""``BlogSpider``: what every platform spider shares.
+
+A platform spider sets ``name``/``platform`` and implements ``first_requests()`` (its
+preferred source: feeds, an API) and the callbacks that follow; this base supplies the
+request helper (errbacks, conditional headers, URL scope), response checks that count bad
+pages instead of crashing, item builders, comment threads and the incremental logic.
+
+Arguments (``-a``): ``url`` (start URL, required), ``blog_name``, ``source`` (sources.yaml
+entry), ``allow``/``deny`` (JSON lists of regexes).
+Settings: ``SHRINKSEARCH_INCREMENTAL`` and ``SHRINKSEARCH_STATE_FILE``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError as TxTimeoutError
+from twisted.python.failure import Failure
+
+from crawlers.items import Comment, Post
+from crawlers.markup import extract_comments, iso_utc, thread_order
+from crawlers.state import CrawlState
+from crawlers.urls import blog_root, canonical_url, is_under
+
+
+def classify_failure(failure: Failure) -> str | None:
+    """The error kind of a failed request (``None`` for robots.txt refusals: not errors)."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    if isinstance(exc, IgnoreRequest):
+        message = str(exc)
+        if "robots.txt" in message:
+            return None
+        if "redirections" in message:
+            return "redirect_loop"
+        if "page budget" in message:
+            return None
+        return "ignored"
+    if isinstance(exc, (TxTimeoutError, TimeoutError)) or "Timeout" in type(exc).__name__:
+        return "timeout"
+    if isinstance(exc, (DNSLookupError, ConnectionRefusedError)) or "Connection" in type(exc).__name__:
+        return "connection"
+    if "maxsize" in str(exc).lower() or "Cancelled" in type(exc).__name__:
+        return "too_large"
+    return f"download_{type(exc).__name__}"
+
+
+class BlogSpider(scrapy.Spider):
+    platform: ClassVar[str] = "generic"
+
+    def __init__(self, url: str = "", blog_name: str | None = None, source: str | None = None,
+                 allow: str | list[str] = "[]", deny: str | list[str] = "[]", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not url:
+            raise ValueError(f"spider {self.name!r} needs a start URL: -a url=https://...")
+        self.start_url = url
+        self.blog_url = blog_root(url)
+        self.blog_name = blog_name or None
+        self.source = source or None
+        self.allow = [re.compile(p) for p in (json.loads(allow) if isinstance(allow, str) else allow)]
+        self.deny = [re.compile(p) for p in (json.loads(deny) if isinstance(deny, str) else deny)]
+        self.incremental = False
+        self.crawl_state = CrawlState()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> BlogSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        state_file = crawler.settings.get("SHRINKSEARCH_STATE_FILE")
+        spider.crawl_state = CrawlState.load(Path(state_file) if state_file else None)
+        spider.incremental = crawler.settings.getbool("SHRINKSEARCH_INCREMENTAL") and state_file is not None
+        return spider
+
+    # --- hooks --------------------------------------------------------------------------
+    def first_requests(self) -> Iterable[scrapy.Request]:
+        """The crawl's first requests (a platform's preferred source)."""
+        raise NotImplementedError
+
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self.first_requests():
+            yield request
+
+    # --- requests -----------------------------------------------------------------------
+    def follow_allowed(self, url: str) -> bool:
+        """Whether a discovered page may be followed: inside the blog, allowed, not denied."""
+        if not is_under(url, self.blog_url):
+            return False
+        if self.allow and not any(p.search(url) for p in self.allow):
+            return False
+        return not any(p.search(url) for p in self.deny)
+
+    def request(self, url: str, callback: Callable[..., Any], *, conditional: bool = False,
+                fallback: Callable[[], Iterable[scrapy.Request]] | None = None,
+                **kwargs: Any) -> scrapy.Request:
+        """A request with error accounting; ``conditional`` adds the incremental validators;
+        ``fallback`` produces the requests to try when this one fails."""
+        headers = kwargs.pop("headers", {})
+        if conditional and self.incremental:
+            headers.update(self.crawl_state.conditional_headers(url))
+        meta = kwargs.pop("meta", {})
+        if fallback is not None:
+            meta["shrinksearch_fallback"] = fallback
+        return scrapy.Request(url, callback=callback, errback=self.on_error, headers=headers,
+                              meta=meta, **kwargs)
+
+    def on_error(self, failure: Failure) -> Iterator[scrapy.Request]:
+        kind = classify_failure(failure)
+        request = failure.request  # type: ignore[attr-defined]
+        if kind is not None:
+            self.count_error(kind, request.url, str(failure.value))
+        fallback = request.meta.get("shrinksearch_fallback")
+        if fallback is not None:
+            self.crawler.stats.inc_value("shrinksearch/fallbacks")
+            yield from fallback()
+
+    def count_error(self, kind: str, url: str, detail: str = "") -> None:
+        self.crawler.stats.inc_value(f"shrinksearch/errors/{kind}")
+        self.logger.warning("%s: %s %s", kind, url, detail)
+
+    def remember_validators(self, response: Response) -> None:
+        etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+        self.crawl_state.remember_validators(
+            response.request.url if response.request else response.url,
+            etag.decode("latin-1") if etag else None, modified.decode("latin-1") if modified else None,
+        )
+
+    def not_modified(self, response: Response) -> bool:
+        """A 304 answer to a conditional request: nothing new there."""
+        if response.status == 304:
+            self.crawler.stats.inc_value("shrinksearch/not_modified")
+            return True
+        return False
+
+    # --- response checks ----------------------------------------------------------------
+    def usable(self, response: Response, expect: str = "html") -> bool:
+        """Whether a response can be parsed; bad ones are counted by kind and logged."""
+        body = response.body or b""
+        if not body.strip():
+            self.count_error("empty", response.url)
+            return False
+        if not isinstance(response, TextResponse) or b"\x00" in body[:4096]:
+            self.count_error("binary", response.url)
+            return False
+        if "\ufffd" in response.text and b"\xef\xbf\xbd" not in body:
+            self.count_error("encoding", response.url, "undecodable bytes; parsed lossily")
+        if expect == "html" and b"</html" not in body[-2048:].lower():
+            self.count_error("truncated_html", response.url, "no closing </html>; parsed what is there")
+        return True
+
+    def json_of(self, response: Response) -> Any | None:
+        """The JSON body, or ``None`` (counted as ``bad_json``) when it is not JSON."""
+        if not self.usable(response, expect="json"):
+            return None
+        try:
+            return json.loads(response.text)
+        except ValueError:
+            self.count_error("bad_json", response.url)
+            return None
+
+    # --- items --------------------------------------------------------------------------
+    def _common(self) -> dict[str, Any]:
+        return {
+            "blog_name": self.blog_name or self.default_blog_name(),
+            "blog_url": self.blog_url,
+            "platform": self.platform,
+            "source": self.source,
+            "crawled": datetime.now(timezone.utc).isoformat(),
+        }
+
+    def default_blog_name(self) -> str:
+        parts = urlsplit(self.blog_url)
+        return (parts.netloc + parts.path).rstrip("/")
+
+    def set_blog_name(self, name: str | None) -> None:
+        """Take the blog's name from the site unless the source named it."""
+        if not self.blog_name and name and name.strip():
+            self.blog_name = " ".join(name.split())
+
+    def make_post(self, **fields: Any) -> Post:
+        fields["labels"] = fields.get("labels") or []
+        return Post(type="post", **self._common(), **fields)
+
+    def post_wanted(self, url: str, updated: str | None) -> bool:
+        """Full crawls want every post; incremental ones only new or changed posts."""
+        return not self.incremental or self.crawl_state.post_changed(canonical_url(url), updated)
+
+    def comments_wanted(self, url: str, count: int | None) -> bool:
+        """Whether a post's comments must be fetched (count from its feed entry, if any)."""
+        if count == 0:
+            return False
+        if not self.incremental or count is None:
+            return True
+        return count > len(self.crawl_state.known_comments(canonical_url(url)))
+
+    def thread_items(self, post_url: str, post_title: str, comments: list[dict[str, Any]],
+                     by_date: bool) -> Iterator[Comment]:
+        """``Comment`` items of one post in thread order, new ones only when incremental."""
+        known = self.crawl_state.known_comments(canonical_url(post_url)) if self.incremental else set()
+        common = self._common()
+        for position, c in enumerate(thread_order(comments, by_date=by_date)):
+            if c["id"] in known:
+                continue
+            yield Comment(type="comment", **common, post_url=post_url, post_title=post_title,
+                          position=position, **{k: c.get(k) for k in
+                                                ("id", "parent_id", "author", "author_url", "published", "html")})
+
+    def page_comments(self, response: Response) -> list[dict[str, Any]]:
+        """Comments on an HTML page, in whichever known markup it uses."""
+        return extract_comments(response.selector)
+
+    @staticmethod
+    def date(value: Any) -> str | None:
+        return iso_utc(value)

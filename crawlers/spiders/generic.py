@@ -1,0 +1,177 @@
+"""``GenericSpider``: any blog that is neither Blogger nor WordPress.
+
+Posts are found through the site's RSS/Atom feed and its sitemaps (``sitemap.xml``, and
+``Sitemap:`` lines of robots.txt, as Scrapy's ``SitemapSpider`` reads them); failing both,
+through links of the home page (bounded by the blog prefix, DEPTH_LIMIT and the page budget).
+Each post page gives the main text through trafilatura (a maintained extractor, not
+hand-written heuristics) and the comments in any common markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import urljoin
+
+import scrapy
+import trafilatura
+from scrapy.http import Response
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from crawlers.markup import feed_entries, first
+from crawlers.spiders.base import BlogSpider
+from crawlers.urls import canonical_url
+
+FEED_GUESSES = ("feed.xml", "feed/", "rss.xml", "atom.xml", "index.xml")
+_COMMENT_SECTIONS = "//*[@id='comments'] | //section[contains(@class,'comments')] | //ol[contains(@class,'comment-list')]"
+
+
+def main_html(html: str, url: str) -> str:
+    """The main text of a page as simple HTML, comments and boilerplate left out."""
+    extracted = trafilatura.extract(html, url=url, output_format="html", include_comments=False,
+                                    include_links=True, include_formatting=True, include_images=False,
+                                    prune_xpath=_COMMENT_SECTIONS)
+    return extracted or ""
+
+
+def page_metadata(html: str, url: str) -> dict[str, Any]:
+    """Title, author, date and tags of a page as trafilatura finds them."""
+    meta = trafilatura.extract_metadata(html, default_url=url)
+    if meta is None:
+        return {}
+    return {"title": meta.title, "author": meta.author, "published": BlogSpider.date(meta.date),
+            "labels": list(meta.tags or []) + list(meta.categories or [])}
+
+
+class GenericSpider(BlogSpider):
+    name = "generic"
+    platform = "generic"
+
+    def first_requests(self) -> Iterable[scrapy.Request]:
+        yield self.request(self.blog_url, self.parse_home, conditional=True)
+
+    # --- discovery ----------------------------------------------------------------------
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        if self.not_modified(response) or not self.usable(response):
+            return
+        self.set_blog_name(first(response, "meta[property='og:site_name']::attr(content)", "title::text"))
+        feeds = response.css("link[rel='alternate'][type*='rss']::attr(href), "
+                             "link[rel='alternate'][type*='atom']::attr(href)").getall()
+        feed_urls = [response.urljoin(h) for h in feeds] or [urljoin(self.blog_url, g) for g in FEED_GUESSES]
+        yield self.feed_request([u for u in feed_urls if u.startswith(self.blog_url)])
+
+    def feed_request(self, candidates: list[str]) -> scrapy.Request:
+        """The first candidate feed, falling back to the next; after the feeds, the sitemaps
+        (so a post listed in both is requested with its feed entry's fields)."""
+        if not candidates:
+            return self.sitemap_request()
+        return self.request(candidates[0], self.parse_feed, conditional=True, cb_kwargs={"rest": candidates[1:]},
+                            fallback=lambda: [self.feed_request(candidates[1:])])
+
+    def sitemap_request(self) -> scrapy.Request:
+        return self.request(urljoin(self.blog_url, "sitemap.xml"), self.parse_sitemap,
+                            fallback=lambda: [self.robots_request()])
+
+    def robots_request(self) -> scrapy.Request:
+        robots = urljoin(self.blog_url, "/robots.txt")
+        return self.request(robots, self.parse_robots_sitemaps, meta={"dont_obey_robotstxt": True})
+
+    def parse_robots_sitemaps(self, response: Response) -> Iterator[scrapy.Request]:
+        sitemaps = [u for u in sitemap_urls_from_robots(response.text, base_url=response.url)
+                    if u.startswith(self.blog_url)]
+        for url in sitemaps:
+            yield self.request(url, self.parse_sitemap)
+        if not sitemaps:  # no feed, no sitemap: walk the blog's links (bounded)
+            yield self.request(self.blog_url, self.parse_page, dont_filter=True)
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        """Link walking: a page that looks like an article is a post; links inside the blog
+        are followed (DEPTH_LIMIT and the page budget bound traps)."""
+        if not self.usable(response):
+            return
+        is_article = response.css("meta[property='og:type'][content='article'], article")
+        if is_article and canonical_url(response.url) != canonical_url(self.blog_url):
+            yield from self.parse_post(response, None, emit_post=True)
+        for href in response.css("a::attr(href)").getall():
+            url = response.urljoin(href)
+            if self.follow_allowed(url):
+                yield self.request(url, self.parse_page)
+
+    def parse_feed(self, response: Response, rest: list[str]) -> Iterator[Any]:
+        if self.not_modified(response):
+            yield self.sitemap_request()
+            return
+        entries = feed_entries(response.body)[1] if self.usable(response, expect="xml") else []
+        if not entries:
+            yield self.feed_request(rest)
+            return
+        self.remember_validators(response)
+        self.set_blog_name(feed_entries(response.body)[0]["title"])
+        for entry in entries:
+            if not entry["url"] or not self.follow_allowed(entry["url"]):
+                continue
+            changed = self.post_wanted(entry["url"], entry["updated"] or entry["published"])
+            if changed or self.comments_wanted(entry["url"], entry["comment_count"]):
+                yield self.post_request(entry["url"], entry, emit_post=changed)
+            else:
+                self.skipped_unchanged.add(canonical_url(entry["url"]))
+        yield self.sitemap_request()
+
+    @property
+    def skipped_unchanged(self) -> set[str]:
+        if not hasattr(self, "_skipped"):
+            self._skipped: set[str] = set()
+        return self._skipped
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        if not self.usable(response, expect="xml"):
+            yield self.robots_request()
+            return
+        try:
+            sitemap = Sitemap(response.body)
+        except Exception:  # lxml raises several types for a broken sitemap  # noqa: BLE001
+            self.count_error("bad_sitemap", response.url)
+            return
+        for entry in sitemap:
+            url = entry.get("loc", "")
+            if sitemap.type == "sitemapindex" and url.startswith(self.blog_url):
+                yield self.request(url, self.parse_sitemap)
+            elif self.is_post_url(url) and canonical_url(url) not in self.skipped_unchanged:
+                known = canonical_url(url) in self.crawl_state.posts
+                if not (self.incremental and known):
+                    yield self.post_request(url, None, emit_post=True)
+
+    def is_post_url(self, url: str) -> bool:
+        return self.follow_allowed(url) and canonical_url(url) != canonical_url(self.blog_url) \
+            and not url.endswith((".xml", "/feed/"))
+
+    # --- posts --------------------------------------------------------------------------
+    def post_request(self, url: str, entry: dict[str, Any] | None, emit_post: bool) -> scrapy.Request:
+        return self.request(url, self.parse_post, cb_kwargs={"entry": entry, "emit_post": emit_post})
+
+    def parse_post(self, response: Response, entry: dict[str, Any] | None, emit_post: bool) -> Iterator[Any]:
+        if not self.usable(response):
+            return
+        post = self.post_from_page(response, entry or {})
+        comments = self.page_comments(response)
+        if emit_post:
+            post["comment_count"] = len(comments)
+            yield self.make_post(**post)
+        yield from self.thread_items(post["url"], post["title"], comments, by_date=False)
+
+    def post_from_page(self, response: Response, entry: dict[str, Any]) -> dict[str, Any]:
+        """A post's fields: the feed entry's when there is one, else the page's metadata."""
+        meta = page_metadata(response.text, response.url)
+        article_time = first(response, "article time[datetime]::attr(datetime)",
+                             "meta[property='article:published_time']::attr(content)")
+        return {
+            "url": entry.get("url") or first(response, "link[rel='canonical']::attr(href)") or response.url,
+            "platform_id": None,
+            "title": entry.get("title") or meta.get("title") or first(response, "h1::text") or "",
+            "author": entry.get("author") or meta.get("author"),
+            "author_url": entry.get("author_url"),
+            "published": entry.get("published") or self.date(article_time) or meta.get("published"),
+            "updated": entry.get("updated"),
+            "labels": entry.get("labels") or meta.get("labels") or [],
+            "html": main_html(response.text, response.url) or entry.get("html") or "",
+        }

@@ -1,0 +1,83 @@
+"""Incremental crawl state of one blog: what the last finished crawl saw.
+
+A small JSON file under ``settings.data_dir/state/``: per feed/API URL its HTTP validators
+(ETag, Last-Modified) and feed ``updated``; per post URL its ``updated`` and the comment ids
+already collected. An incremental crawl sends conditional requests, skips posts that did not
+change and emits only comments it has not seen. The file is rewritten (atomically) only when
+a crawl finishes, so a killed crawl never marks unseen records as seen.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawlers.extensions import write_json_atomically
+
+
+@dataclass
+class PostState:
+    updated: str | None = None
+    comments: set[str] = field(default_factory=set)
+
+
+@dataclass
+class CrawlState:
+    path: Path | None = None
+    validators: dict[str, dict[str, str]] = field(default_factory=dict)
+    posts: dict[str, PostState] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | None) -> CrawlState:
+        """The state saved at ``path`` (empty when there is none yet)."""
+        if path is None or not path.exists():
+            return cls(path=path)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        posts = {
+            url: PostState(p.get("updated"), set(p.get("comments", [])))
+            for url, p in data.get("posts", {}).items()
+        }
+        return cls(path=path, validators=data.get("validators", {}), posts=posts)
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_json_atomically(self.path, self.to_json())
+
+    def to_json(self) -> dict[str, Any]:
+        posts = {u: {"updated": p.updated, "comments": sorted(p.comments)} for u, p in self.posts.items()}
+        return {"validators": self.validators, "posts": posts}
+
+    # --- questions the spiders ask --------------------------------------------------
+    def conditional_headers(self, url: str) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since for ``url`` from its last response."""
+        seen = self.validators.get(url, {})
+        headers = {}
+        if seen.get("etag"):
+            headers["If-None-Match"] = seen["etag"]
+        if seen.get("last_modified"):
+            headers["If-Modified-Since"] = seen["last_modified"]
+        return headers
+
+    def post_changed(self, url: str, updated: str | None) -> bool:
+        """Whether a post is new, or its ``updated`` differs from the last crawl's."""
+        known = self.posts.get(url)
+        return known is None or known.updated is None or known.updated != updated
+
+    def known_comments(self, url: str) -> set[str]:
+        known = self.posts.get(url)
+        return set(known.comments) if known else set()
+
+    # --- what the crawl records -----------------------------------------------------
+    def remember_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        if etag or last_modified:
+            self.validators[url] = {k: v for k, v in (("etag", etag), ("last_modified", last_modified)) if v}
+
+    def remember_post(self, url: str, updated: str | None) -> None:
+        self.posts.setdefault(url, PostState()).updated = updated
+
+    def remember_comment(self, post_url: str, comment_id: str) -> None:
+        self.posts.setdefault(post_url, PostState()).comments.add(comment_id)

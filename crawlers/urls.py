@@ -1,0 +1,59 @@
+"""URL canonicalisation: one spelling per page, so ids are stable and dedupe works.
+
+Pure functions; ``CanonicalizeUrlsPipeline`` and the spiders call them.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+TRACKING_PARAMS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "_ga", "ref", "m", "amp",
+     "showcomment", "replytocom", "spref"}
+)
+"""Query parameters that never change the content (``m=1`` is Blogger's mobile view)."""
+
+_BLOGSPOT_CC = re.compile(r"^(?P<name>[^.]+)\.blogspot\.(?!com$)[a-z.]+$")
+
+
+def _keep_param(name: str) -> bool:
+    lowered = name.lower()
+    return not (lowered.startswith("utm_") or lowered in TRACKING_PARAMS)
+
+
+def canonical_host(host: str) -> str:
+    """Lowercase host; Blogspot's country domains (``x.blogspot.co.uk``) become ``x.blogspot.com``."""
+    host = host.lower().rstrip(".")
+    match = _BLOGSPOT_CC.match(host)
+    return f"{match['name']}.blogspot.com" if match else host
+
+
+def canonical_url(url: str) -> str:
+    """The canonical spelling of ``url``: no fragment, no tracking parameters, sorted query."""
+    parts = urlsplit(url.strip())
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if _keep_param(k)])
+    netloc = canonical_host(parts.hostname or "")
+    if parts.port and not (parts.scheme, parts.port) in {("http", 80), ("https", 443)}:
+        netloc = f"{netloc}:{parts.port}"
+    cleaned = urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, ""))
+    return canonicalize_url(cleaned)
+
+
+def blog_root(url: str) -> str:
+    """The blog's home URL for a start URL: canonical, ending with a slash."""
+    canon = canonical_url(url)
+    parts = urlsplit(canon)
+    path = parts.path
+    if not path.endswith("/"):
+        head, _, last = path.rpartition("/")
+        path = f"{head}/" if "." in last else f"{path}/"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def is_under(url: str, root: str) -> bool:
+    """Whether ``url`` lies inside the blog rooted at ``root`` (same host, path prefix)."""
+    a, b = urlsplit(canonical_url(url)), urlsplit(root)
+    return a.netloc == b.netloc and a.path.startswith(b.path)
