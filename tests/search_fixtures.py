@@ -69,6 +69,13 @@ def index_into(client: Elasticsearch, alias: str, docs: list[Document]) -> None:
     assert not report.failures, report.failures
 
 
+def drop_alias(client: Elasticsearch, alias: str) -> None:
+    """Delete the indices behind a test alias (by name: wildcard deletes are refused)."""
+    indices = list(client.indices.get(index=f"{alias}-v*", allow_no_indices=True, ignore_unavailable=True))
+    if indices:
+        client.indices.delete(index=",".join(indices))
+
+
 def small_network() -> dict[str, Document]:
     """Named documents: who wrote what is the point of each."""
     seed = post("shrink-notes", "transference-vacation", "Dinah", "Transference and the Vacation Question",

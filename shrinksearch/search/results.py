@@ -32,6 +32,7 @@ class Hit:
     snippets: list[str]
     themes: list[str]
     concepts: list[str] = field(default_factory=list)  # which concepts it showed ("who")
+    text: str | None = None  # the whole text, in thread views only
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -112,8 +113,8 @@ class Thread:
         return asdict(self)
 
 
-def hit_from_es(raw: dict[str, Any]) -> Hit:
-    """A Hit from one Elasticsearch hit (search, top_hits or get)."""
+def hit_from_es(raw: dict[str, Any], with_text: bool = False) -> Hit:
+    """A Hit from one Elasticsearch hit (search, inner hits or get)."""
     src = raw.get("_source", {})
     url = src.get("url", "")
     highlight = raw.get("highlight", {})
@@ -133,6 +134,7 @@ def hit_from_es(raw: dict[str, Any]) -> Hit:
         score=raw.get("_score"),
         snippets=list(highlight.get("text", [])),
         themes=list(src.get("themes", [])),
+        text=src.get("text") if with_text else None,
     )
 
 

@@ -16,13 +16,15 @@ from typing import Any
 
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
-from shrinksearch.es.client import translate_errors
+from shrinksearch.enrich.taxonomy import THEMES_FILE, load_taxonomy
+from shrinksearch.es.client import make_client, translate_errors
 from shrinksearch.exceptions import IndexNotReady, QueryError
 from shrinksearch.search import builder
 from shrinksearch.search.builder import Filters, Page
 from shrinksearch.search.expand import Expander, Expansion, ThemeLike
 from shrinksearch.search.people import rank_people
 from shrinksearch.search.query import ParsedQuery, parse_query
+from shrinksearch.settings import Settings, get_settings
 from shrinksearch.search.results import (
     Hit,
     SearchResult,
@@ -38,12 +40,23 @@ TIMELINE_INTERVALS = ("month", "quarter", "year")
 
 
 class SearchService:
-    """Search over one alias; cheap to build, safe to share between requests."""
+    """Search over one alias; cheap to build, safe to share between requests.
 
-    def __init__(self, client: Elasticsearch, alias: str, themes: Iterable[ThemeLike] = ()) -> None:
+    ``taxonomy`` is a loaded ``Taxonomy`` (or just its themes); without one, concepts are
+    matched by their own words only.
+    """
+
+    def __init__(self, client: Elasticsearch, alias: str, taxonomy: Any = ()) -> None:
         self.client = client
         self.alias = alias
+        themes: Iterable[ThemeLike] = getattr(taxonomy, "themes", taxonomy)
         self.expander = Expander(themes)
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> SearchService:
+        """The service the CLI and web app use: client, alias and taxonomy from settings."""
+        settings = settings or get_settings()
+        return cls(make_client(settings), settings.index_alias, load_themes(settings))
 
     # --- documents -----------------------------------------------------------------
 
@@ -100,7 +113,7 @@ class SearchService:
             if source.get("post_id") in (None, post_id):
                 raise QueryError(f"document {post_id!r} has no post to show a thread for")
             return self.thread(source["post_id"])
-        return self._thread_of(hit_from_es(dict(post)))
+        return self._thread_of(hit_from_es(dict(post), with_text=True))
 
     def facets(self, filters: Filters | None = None) -> dict[str, list[dict]]:
         """Counts by kind, blog, role, author, theme and year over all (filtered) documents."""
@@ -139,7 +152,7 @@ class SearchService:
             "sort": [{"position": {"order": "asc", "missing": "_last"}}, {"published": {"order": "asc", "missing": "_last"}}],
             "_source": {"excludes": builder.SOURCE_EXCLUDES},
         }
-        comments = [hit_from_es(h) for h in self._search(body)["hits"]["hits"]]
+        comments = [hit_from_es(h, with_text=True) for h in self._search(body)["hits"]["hits"]]
         return Thread(post=post, comments=nest_comments(comments), total_comments=len(comments))
 
     def _top_themes(self, filters: Filters, top: int) -> list[str]:
@@ -182,6 +195,14 @@ class SearchService:
                 ) from None
             except BadRequestError as err:
                 raise QueryError(f"Elasticsearch rejected the query: {_reason(err.body)}") from None
+
+
+def load_themes(settings: Settings) -> list[ThemeLike]:
+    """The taxonomy's themes, or none (searches still work, without expansion) if absent."""
+    path = settings.index_config_dir / THEMES_FILE
+    if not path.exists():
+        return []
+    return list(load_taxonomy(path).themes)
 
 
 def as_who_question(parsed: ParsedQuery) -> ParsedQuery:

@@ -1,0 +1,116 @@
+"""The HTTP JSON API and the web page, in one FastAPI app.
+
+``create_app(settings)`` builds a ``SearchService`` from the settings and serves it under
+``/api/…`` (OpenAPI at ``/docs`` and ``/openapi.json``), ``/healthz``, and the single static
+page at ``/`` (``static/``: HTML, vanilla JS, CSS; no build step). Routes only translate
+HTTP parameters into service calls; errors go through ``errors.install_error_map``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import Depends, FastAPI, Query
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from shrinksearch.exceptions import ShrinksearchError
+from shrinksearch.search.builder import MAX_PAGE_SIZE, Filters, Page
+from shrinksearch.search.service import SearchService
+from shrinksearch.settings import Settings, get_settings
+from shrinksearch.web.errors import install_error_map, status_for
+
+STATIC = Path(__file__).parent / "static"
+
+
+def filters(
+    blog: Annotated[list[str], Query(description="Only these blogs (repeatable).")] = [],  # noqa: B006
+    author: Annotated[list[str], Query(description="Only these author keys (repeatable).")] = [],  # noqa: B006
+    theme: Annotated[list[str], Query(description="Only documents tagged with one of these themes.")] = [],  # noqa: B006
+    role: Annotated[Literal["blogger", "commenter"] | None, Query(description="Bloggers or commenters.")] = None,
+    kind: Annotated[Literal["post", "comment"] | None, Query(description="Posts or comments.")] = None,
+    since: Annotated[date | None, Query(description="Published on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[date | None, Query(description="Published on or before (YYYY-MM-DD).")] = None,
+) -> Filters:
+    """The filter query parameters shared by search, who, facets and the timeline."""
+    return Filters(tuple(blog), tuple(author), tuple(theme), role, kind, since, until)
+
+
+FiltersDep = Annotated[Filters, Depends(filters)]
+QueryText = Annotated[str, Query(description="What to look for, e.g. 'who discusses transference and vacations'.")]
+
+
+def create_app(settings: Settings | None = None, service: SearchService | None = None) -> FastAPI:
+    """The app; ``service`` overrides the one built from ``settings`` (tests pass their own)."""
+    settings = settings or get_settings()
+    search = service or SearchService.from_settings(settings)
+    app = FastAPI(
+        title="shrinksearch",
+        version="0.1.0",
+        description="Search psychiatry blog posts and comments by theme; ask who discusses what.",
+    )
+    install_error_map(app)
+    _api_routes(app, search)
+    _page_routes(app, search)
+    return app
+
+
+def _api_routes(app: FastAPI, search: SearchService) -> None:
+    @app.get("/api/search", tags=["search"], summary="Ranked posts and comments with facets and snippets")
+    def api_search(
+        q: QueryText,
+        f: FiltersDep,
+        sort: Literal["relevance", "date"] = "relevance",
+        page: Annotated[int, Query(ge=1, description="1-based page number.")] = 1,
+        size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
+    ) -> dict:
+        result = search.search(q, f, Page(size=size, offset=(page - 1) * size, sort=sort))
+        return {**result.to_dict(), "page": page, "size": size}
+
+    @app.get("/api/who", tags=["search"], summary="People who discuss every concept, with evidence")
+    def api_who(q: QueryText, f: FiltersDep, limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10) -> dict:
+        return search.who(q, f, limit).to_dict()
+
+    @app.get("/api/thread/{post_id}", tags=["browse"], summary="A post with its comments, replies nested")
+    def api_thread(post_id: str) -> dict:
+        return search.thread(post_id).to_dict()
+
+    @app.get("/api/facets", tags=["browse"], summary="Document counts by kind, blog, role, author, theme, year")
+    def api_facets(f: FiltersDep) -> dict:
+        return search.facets(f)
+
+    @app.get("/api/themes/timeline", tags=["browse"], summary="Documents per theme per period")
+    def api_timeline(
+        f: FiltersDep,
+        themes: Annotated[list[str], Query(description="Theme ids; default: the most frequent.")] = [],  # noqa: B006
+        interval: Literal["month", "quarter", "year"] = "year",
+        top: Annotated[int, Query(ge=1, le=20)] = 6,
+    ) -> dict:
+        return search.theme_timeline(themes or None, interval, f, top)
+
+
+def _page_routes(app: FastAPI, search: SearchService) -> None:
+    @app.get("/healthz", tags=["ops"], summary="Is Elasticsearch answering and the index there?")
+    def healthz() -> JSONResponse:
+        try:
+            counts = search.facets()["kind"]
+        except ShrinksearchError as err:
+            return JSONResponse({"status": "unavailable", "error": str(err)}, status_code=status_for(err))
+        return JSONResponse({"status": "ok", "alias": search.alias, "documents": {c["value"]: c["count"] for c in counts}})
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", headers=_SECURITY_HEADERS)
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+
+# The page loads only its own script and style; even a missed escape could not run a script.
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
