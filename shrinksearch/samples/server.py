@@ -1,0 +1,160 @@
+"""The HTTP server of the sample blog network: a Starlette app run by uvicorn.
+
+``create_app`` maps every request to a renderer (extras for the host's own pages, then the
+blog's platform module) and turns its Page into a response, answering conditional requests
+(``If-None-Match`` against a strong ETag of the body, ``If-Modified-Since`` against the
+page's content date) with 304. ``serve`` runs it in the foreground; ``running_server``
+runs it on a background thread for tests and yields the base URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+from types import ModuleType
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from shrinksearch.settings import get_settings
+
+from . import blogger, extras, generic, wordpress
+from .network import Network, load_network
+from .pages import Page, Req, not_found, redirect
+
+PLATFORMS: dict[str, ModuleType] = {"blogger": blogger, "wordpress": wordpress, "generic": generic}
+DEFAULT_CRAWL_DELAY = 1.0
+"""What robots.txt asks of crawlers when a user runs the network (tests use 0)."""
+STARTUP_TIMEOUT = 10.0
+
+
+def dispatch(req: Req) -> Page:
+    """The Page for a request: host pages first, then the blog's own platform."""
+    if req.path == "/":
+        return extras.root(req)
+    if req.path == "/robots.txt":
+        return extras.robots(req)
+    head, slash, rest = req.path.lstrip("/").partition("/")
+    host_page = extras.handle_host(req, head, rest)
+    if host_page is not None:
+        return host_page
+    blog = req.network.blogs.get(head)
+    if blog is None:
+        return not_found()
+    if not slash:
+        return redirect(f"/{head}/")
+    page = extras.handle_blog(req, blog, rest) or PLATFORMS[blog.platform].handle(req, blog, rest)
+    return page or not_found()
+
+
+# --- conditional requests ---------------------------------------------------------------
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(timezone.utc), usegmt=True)
+
+
+def _not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
+    """RFC 9110: If-None-Match decides when present; otherwise If-Modified-Since."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or etag in tags
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_modified_since and last_modified is not None:
+        try:
+            since = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError):
+            return False
+        return last_modified.replace(microsecond=0) <= since
+    return False
+
+
+def to_response(request: Request, page: Page) -> Response:
+    headers = dict(page.headers)
+    if page.chunks is not None:
+        return StreamingResponse(page.chunks, status_code=page.status, media_type=page.media_type, headers=headers)
+    body = page.body_bytes()
+    if page.cacheable and page.status == 200:
+        etag = '"' + hashlib.sha1(body).hexdigest()[:27] + '"'
+        headers["ETag"] = etag
+        if page.last_modified is not None:
+            headers["Last-Modified"] = http_date(page.last_modified)
+        if _not_modified(request, etag, page.last_modified):
+            kept = {k: v for k, v in headers.items() if k in ("ETag", "Last-Modified")}
+            return Response(status_code=304, headers=kept)
+    return Response(body, status_code=page.status, media_type=page.media_type, headers=headers)
+
+
+# --- the app ---------------------------------------------------------------------------
+
+
+def create_app(network: Network | None = None, crawl_delay: float = DEFAULT_CRAWL_DELAY) -> Starlette:
+    """The ASGI app serving ``network`` (default: the shipped blogs); it reads the network on
+    every request, so changes made through ``network.add_post``/``add_comment`` show at once."""
+    net = network if network is not None else load_network()
+
+    async def endpoint(request: Request) -> Response:
+        req = Req(
+            base=f"{request.url.scheme}://{request.url.netloc}",
+            path=request.url.path,
+            query=dict(request.query_params),
+            network=net,
+            crawl_delay=crawl_delay,
+        )
+        page = dispatch(req)
+        if page.delay:
+            await asyncio.sleep(page.delay)
+        return to_response(request, page)
+
+    app = Starlette(routes=[Route("/{path:path}", endpoint, methods=["GET", "HEAD"])])
+    app.state.network = net
+    return app
+
+
+def serve(port: int | None = None, host: str = "127.0.0.1", network: Network | None = None, crawl_delay: float = DEFAULT_CRAWL_DELAY) -> None:
+    """Run the network in the foreground until interrupted."""
+    uvicorn.run(create_app(network, crawl_delay), host=host, port=port or get_settings().samples_port, log_level="warning")
+
+
+@contextmanager
+def running_server(
+    port: int = 0, network: Network | None = None, crawl_delay: float = 0.0, host: str = "127.0.0.1"
+) -> Iterator[str]:
+    """Serve the network on a background thread; yields its base URL, e.g. ``http://127.0.0.1:41234``.
+
+    ``port=0`` picks a free port. Pass your own ``network`` to change it while it is served.
+    ``crawl_delay`` defaults to 0 here so tests crawl at full speed.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    config = uvicorn.Config(create_app(network, crawl_delay), log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="samples-server", daemon=True)
+    thread.start()
+    try:
+        _wait_started(server, thread)
+        yield f"http://{host}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(STARTUP_TIMEOUT)
+        sock.close()
+
+
+def _wait_started(server: uvicorn.Server, thread: threading.Thread) -> None:
+    waited = 0.0
+    while not server.started:
+        if not thread.is_alive() or waited > STARTUP_TIMEOUT:
+            raise RuntimeError("the sample network server did not start")
+        threading.Event().wait(0.02)
+        waited += 0.02
