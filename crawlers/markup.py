@@ -34,11 +34,8 @@ def iso_utc(value: Any) -> str | None:
     """ISO 8601 UTC (``...Z``) for a datetime, an ISO / RFC 822 string or a human date."""
     if value in (None, ""):
         return None
-    if isinstance(value, datetime):
-        return _utc.dump_python(value, mode="json")
-    text = str(value).strip()
-    parsed = _parse_date_text(text)
-    return _utc.dump_python(parsed, mode="json") if parsed else None
+    parsed = value if isinstance(value, datetime) else _parse_date_text(str(value).strip())
+    return _utc.dump_python(_utc.validate_python(parsed), mode="json") if parsed else None
 
 
 def _parse_date_text(text: str) -> datetime | None:
@@ -99,7 +96,8 @@ def first(sel: Selector, *queries: str) -> str | None:
 def feed_entries(body: bytes | str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The feed's own fields and its entries, normalised; ``([], [])``-ish when not a feed."""
     parsed = feedparser.parse(body)
-    meta = {"title": parsed.feed.get("title"), "updated": iso_utc(parsed.feed.get("updated"))}
+    feed = parsed.feed
+    meta = {"title": feed.get("title"), "updated": iso_utc(feed["updated"] if "updated" in feed.keys() else None)}
     return meta, [_entry(e) for e in parsed.entries]
 
 
@@ -116,7 +114,7 @@ def _entry(entry: Any) -> dict[str, Any]:
         "author": entry.get("author_detail", {}).get("name") or entry.get("author"),
         "author_url": entry.get("author_detail", {}).get("href"),
         "published": iso_utc(entry.get("published")),
-        "updated": iso_utc(entry.get("updated")),
+        "updated": iso_utc(entry["updated"] if "updated" in entry.keys() else None),
         "labels": [t["term"] for t in entry.get("tags", []) if t.get("term")],
         "html": content[0].get("value") or entry.get("summary") or "",
         "comment_count": int(count) if str(count or "").isdigit() else None,
@@ -145,7 +143,8 @@ def blogger_threaded_comments(sel: Selector) -> list[dict[str, Any]]:
         stamp = block.css(".datetime a, .comment-timestamp a")
         href = stamp.attrib.get("href", "") if stamp else ""
         shown = _SHOW_COMMENT.search(href)
-        when = iso_utc(first(block, ".datetime a::text", ".datetime::text")) or (epoch_ms_utc(shown[1]) if shown else None)
+        # showComment=<epoch ms> is the exact instant; the display time is local, zone unknown
+        when = epoch_ms_utc(shown[1]) if shown else iso_utc(first(block, ".datetime a::text", ".datetime::text"))
         body = block.css(".comment-content")
         out.append(_comment(
             cid, parents.removeprefix("c") if parents else None,
@@ -167,10 +166,9 @@ def blogger_classic_comments(sel: Selector) -> list[dict[str, Any]]:
         author = first(dt, "a[href]:not([name])::text") or _said(" ".join(dt.xpath("text()").getall()))
         href = footer.css(".comment-timestamp a::attr(href)").get() or ""
         shown = _SHOW_COMMENT.search(href)
-        when = iso_utc(first(footer, ".comment-timestamp a::text", ".comment-timestamp::text"))
+        when = epoch_ms_utc(shown[1]) if shown else iso_utc(first(footer, ".comment-timestamp a::text"))
         out.append(_comment(
-            cid, None, author, dt.css("a[href]:not([name])::attr(href)").get(),
-            when or (epoch_ms_utc(shown[1]) if shown else None),
+            cid, None, author, dt.css("a[href]:not([name])::attr(href)").get(), when,
             inner_html(body[0]) if body else "",
         ))
     return _dedupe_by_id(out)

@@ -168,7 +168,7 @@ class GenericSpider(BlogSpider):
             "url": entry.get("url") or first(response, "link[rel='canonical']::attr(href)") or response.url,
             "platform_id": None,
             "title": entry.get("title") or meta.get("title") or first(response, "h1::text") or "",
-            "author": entry.get("author") or meta.get("author"),
+            "author": entry.get("author") or first(response, "meta[name='author']::attr(content)") or meta.get("author"),
             "author_url": entry.get("author_url"),
             "published": entry.get("published") or self.date(article_time) or meta.get("published"),
             "updated": entry.get("updated"),
