@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-import dateparser
+import dateparser  # type: ignore[import-untyped]  # no stubs published
 
 _PARSER_SETTINGS = {
     "TIMEZONE": "UTC",
@@ -31,7 +31,7 @@ def to_utc(value: datetime | str | None) -> datetime | None:
         return _aware_utc(value)
     if not value.strip():
         return None
-    parsed = dateparser.parse(value.strip(), languages=None, settings=_PARSER_SETTINGS)  # type: ignore[arg-type]
+    parsed = dateparser.parse(value.strip(), languages=None, settings=_PARSER_SETTINGS)
     return _aware_utc(parsed) if parsed else None
 
 
