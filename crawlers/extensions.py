@@ -1,4 +1,5 @@
-"""``CrawlReport``: live progress and the final summary of a crawl, written to a JSON file.
+"""``CrawlReport``: live progress and the final summary of a crawl, written to a JSON file,
+and (``SHRINKSEARCH_URL_LOG``) the log of every request sent.
 
 The runner (parent process) polls the file to show progress and reads the summary at the
 end. Item counts by type come from ``item_scraped`` (records that reached the output).
@@ -47,7 +48,7 @@ class CrawlReport:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(ext.response_received, signal=signals.response_received)
+        crawler.signals.connect(ext.request_reached_downloader, signal=signals.request_reached_downloader)
         return ext
 
     def snapshot(self, state: str) -> dict[str, Any]:
@@ -65,9 +66,10 @@ class CrawlReport:
     def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
         self.crawler.stats.inc_value(f"shrinksearch/items/{item.get('type', 'unknown')}")
 
-    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+    def request_reached_downloader(self, request: Request, spider: Spider) -> None:
+        """Log each request actually sent (robots.txt refusals never get this far)."""
         if self.url_log:
-            self.url_log.write(f"{response.status} {response.url}\n")
+            self.url_log.write(f"{request.method} {request.url}\n")
             self.url_log.flush()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

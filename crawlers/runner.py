@@ -82,6 +82,7 @@ class CrawlSummary:
     dropped: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
     log: Path | None = None
+    request_log: Path | None = None
     stats: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -161,6 +162,10 @@ class Job:
         return self.dir / "crawl.log"
 
     @property
+    def request_log(self) -> Path:
+        return self.dir / "requests.log"
+
+    @property
     def state_file(self) -> Path:
         return self.data_dir / "state" / f"{self.name}.json"
 
@@ -186,14 +191,14 @@ class Job:
 
 
 def crawl_command(target: Source, platform: str, output: Path, job: Job, incremental: bool,
-                  extra: dict[str, Any]) -> list[str]:
+                  extra: dict[str, Any], spider_args: dict[str, Any] | None = None) -> list[str]:
     """The child process's command line."""
     args = {"url": target.url, "blog_name": target.title or "", "source": "" if target.group == "url" else target.name,
-            "allow": json.dumps(target.allow), "deny": json.dumps(target.deny)}
+            "allow": json.dumps(target.allow), "deny": json.dumps(target.deny), **(spider_args or {})}
     sets = {
         "SHRINKSEARCH_OUTPUT": output, "JOBDIR": job.jobdir, "SHRINKSEARCH_REPORT_FILE": job.report,
         "SHRINKSEARCH_STATE_FILE": job.state_file, "SHRINKSEARCH_INCREMENTAL": incremental,
-        "LOG_FILE": job.log, "LOG_FILE_APPEND": True, **extra,
+        "SHRINKSEARCH_URL_LOG": job.request_log, "LOG_FILE": job.log, "LOG_FILE_APPEND": True, **extra,
     }
     cmd = [sys.executable, "-m", "scrapy", "crawl", platform]
     for key, value in args.items():
@@ -219,6 +224,7 @@ def run_crawl(
     fast: bool = False,
     resume: bool = True,
     scrapy_settings: dict[str, Any] | None = None,
+    spider_args: dict[str, Any] | None = None,
     on_progress: Callable[[CrawlProgress], None] | None = None,
     settings: Settings | None = None,
 ) -> CrawlSummary:
@@ -228,7 +234,8 @@ def run_crawl(
     ``data_dir/raw``); ``incremental`` fetches only what changed since the last finished
     crawl; ``fast`` drops the politeness delays (loopback hosts only: the sample network);
     ``resume`` continues an unfinished run of the same blog; ``scrapy_settings`` are extra
-    Scrapy settings; ``on_progress`` is called with snapshots while the crawl runs.
+    Scrapy settings and ``spider_args`` extra spider arguments (e.g. ``follow_links`` for the
+    generic spider); ``on_progress`` is called with snapshots while the crawl runs.
     """
     settings = settings or get_settings()
     target = resolve_target(source, url, platform, settings)
@@ -238,7 +245,7 @@ def run_crawl(
     job = Job(target.name, Path(settings.data_dir))
     output = _prepare_job(job, out, resume)
     extra = {**(FAST_PROFILE if fast else {}), **(scrapy_settings or {})}
-    cmd = crawl_command(target, chosen, output, job, incremental, extra)
+    cmd = crawl_command(target, chosen, output, job, incremental, extra, spider_args)
     write_json_atomically(job.run_file, {"status": "running", "output": str(output), "url": target.url})
     started = time.monotonic()
     code = _supervise(cmd, job, on_progress)
@@ -252,6 +259,7 @@ def _prepare_job(job: Job, out: Path | None, resume: bool) -> Path:
     """The output path of this run: the unfinished run's when resuming, else a new one."""
     job.dir.mkdir(parents=True, exist_ok=True)
     job.report.unlink(missing_ok=True)
+    job.request_log.unlink(missing_ok=True)
     previous = job.previous_run() if resume else None
     if previous and (out is None or Path(out) == Path(previous["output"])):
         if previous["status"] == "running":  # killed: Scrapy's queue was never saved
@@ -322,5 +330,5 @@ def _summarise(job: Job, target: Source, platform: str, output: Path, code: int,
         errors=_prefixed(stats, "shrinksearch/errors/"),
         missing_fields=_prefixed(stats, "shrinksearch/field/", "/missing"),
         dropped=_prefixed(stats, "shrinksearch/dropped/"),
-        elapsed=elapsed, log=job.log, stats=stats,
+        elapsed=elapsed, log=job.log, request_log=job.request_log, stats=stats,
     )

@@ -73,8 +73,17 @@ class CrawlState:
 
     # --- what the crawl records -----------------------------------------------------
     def remember_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
-        if etag or last_modified:
-            self.validators[url] = {k: v for k, v in (("etag", etag), ("last_modified", last_modified)) if v}
+        seen = self.validators.setdefault(url, {})
+        seen.pop("etag", None), seen.pop("last_modified", None)
+        seen.update({k: v for k, v in (("etag", etag), ("last_modified", last_modified)) if v})
+
+    def remember_lastmod(self, url: str, lastmod: str | None) -> None:
+        """A sitemap's ``lastmod`` for a page (it moves when comments are added)."""
+        if lastmod:
+            self.validators.setdefault(url, {})["lastmod"] = lastmod
+
+    def lastmod(self, url: str) -> str | None:
+        return self.validators.get(url, {}).get("lastmod")
 
     def remember_post(self, url: str, updated: str | None) -> None:
         self.posts.setdefault(url, PostState()).updated = updated

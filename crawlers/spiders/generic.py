@@ -47,8 +47,14 @@ class GenericSpider(BlogSpider):
     name = "generic"
     platform = "generic"
 
+    def __init__(self, *args: Any, follow_links: str | bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.follow_links = str(follow_links).lower() in ("1", "true", "yes")
+
     def first_requests(self) -> Iterable[scrapy.Request]:
         yield self.request(self.blog_url, self.parse_home, conditional=True)
+        if self.follow_links:  # also walk every link inside the blog (bounded)
+            yield self.request(self.start_url, self.parse_page, dont_filter=True)
 
     # --- discovery ----------------------------------------------------------------------
     def parse_home(self, response: Response) -> Iterator[Any]:
@@ -110,18 +116,18 @@ class GenericSpider(BlogSpider):
         for entry in entries:
             if not entry["url"] or not self.follow_allowed(entry["url"]):
                 continue
+            self.feed_posts.add(canonical_url(entry["url"]))
             changed = self.post_wanted(entry["url"], entry["updated"] or entry["published"])
             if changed or self.comments_wanted(entry["url"], entry["comment_count"]):
                 yield self.post_request(entry["url"], entry, emit_post=changed)
-            else:
-                self.skipped_unchanged.add(canonical_url(entry["url"]))
         yield self.sitemap_request()
 
     @property
-    def skipped_unchanged(self) -> set[str]:
-        if not hasattr(self, "_skipped"):
-            self._skipped: set[str] = set()
-        return self._skipped
+    def feed_posts(self) -> set[str]:
+        """Canonical URLs of the posts the feed listed (their comments are counted there)."""
+        if not hasattr(self, "_feed_posts"):
+            self._feed_posts: set[str] = set()
+        return self._feed_posts
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         if not self.usable(response, expect="xml"):
@@ -136,24 +142,39 @@ class GenericSpider(BlogSpider):
             url = entry.get("loc", "")
             if sitemap.type == "sitemapindex" and url.startswith(self.blog_url):
                 yield self.request(url, self.parse_sitemap)
-            elif self.is_post_url(url) and canonical_url(url) not in self.skipped_unchanged:
-                known = canonical_url(url) in self.crawl_state.posts
-                if not (self.incremental and known):
-                    yield self.post_request(url, None, emit_post=True)
+            elif self.is_post_url(url):
+                yield from self.sitemap_post(url, entry.get("lastmod"))
+
+    def sitemap_post(self, url: str, lastmod: str | None) -> Iterator[scrapy.Request]:
+        """A post listed in a sitemap: fetched unless the feed had it, or (incremental) its
+        ``lastmod`` — which moves when comments are added — is the one seen last time."""
+        key = canonical_url(url)
+        if key in self.feed_posts:
+            self.crawl_state.remember_lastmod(key, lastmod)
+            return
+        if self.incremental and lastmod and self.crawl_state.lastmod(key) == lastmod:
+            return
+        yield self.post_request(url, None, emit_post=True, lastmod=lastmod)
 
     def is_post_url(self, url: str) -> bool:
         return self.follow_allowed(url) and canonical_url(url) != canonical_url(self.blog_url) \
             and not url.endswith((".xml", "/feed/"))
 
     # --- posts --------------------------------------------------------------------------
-    def post_request(self, url: str, entry: dict[str, Any] | None, emit_post: bool) -> scrapy.Request:
-        return self.request(url, self.parse_post, cb_kwargs={"entry": entry, "emit_post": emit_post})
+    def post_request(self, url: str, entry: dict[str, Any] | None, emit_post: bool,
+                     lastmod: str | None = None) -> scrapy.Request:
+        return self.request(url, self.parse_post, cb_kwargs={"entry": entry, "emit_post": emit_post, "lastmod": lastmod})
 
-    def parse_post(self, response: Response, entry: dict[str, Any] | None, emit_post: bool) -> Iterator[Any]:
+    def parse_post(self, response: Response, entry: dict[str, Any] | None, emit_post: bool,
+                   lastmod: str | None = None) -> Iterator[Any]:
         if not self.usable(response):
             return
         post = self.post_from_page(response, entry or {})
         comments = self.page_comments(response)
+        if lastmod:
+            self.crawl_state.remember_lastmod(canonical_url(response.url), lastmod)
+        if entry is None and self.incremental:  # re-read because its lastmod moved
+            emit_post = self.post_wanted(post["url"], post["updated"] or post["published"])
         if emit_post:
             post["comment_count"] = len(comments)
             yield self.make_post(**post)

@@ -1,9 +1,75 @@
-"""`shrinksearch` commands: crawl (filled in by its issue)."""
+"""`shrinksearch crawl`: crawl one blog into a JSON Lines file, with live progress and a
+closing summary (pages, posts, comments, skipped by robots.txt, errors by kind).
+
+A thin layer over ``crawlers.runner.run_crawl``, which runs the crawl in its own process.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from crawlers.runner import CrawlProgress, CrawlSummary, run_crawl
+
+PLATFORM_HELP = "blogger | wordpress | generic (detected from the home page when left out)."
+
+
+def summary_table(summary: CrawlSummary) -> Table:
+    """The closing summary of one crawl."""
+    table = Table(title=f"Crawl of {summary.url} ({summary.platform})", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("value", justify="right", overflow="fold")
+    rows = [
+        ("finish reason", summary.finish_reason),
+        ("pages", summary.pages),
+        ("requests", summary.requests),
+        ("posts", summary.posts),
+        ("comments", summary.comments),
+        ("skipped by robots.txt", summary.skipped_by_robots),
+        ("not modified (304)", summary.not_modified),
+        ("records kept from the interrupted run", summary.resumed_records),
+    ]
+    rows += [(f"errors: {kind}", count) for kind, count in summary.errors.items()] or [("errors", 0)]
+    rows += [(f"missing field: {name}", count) for name, count in summary.missing_fields.items()]
+    rows += [(f"dropped: {why}", count) for why, count in summary.dropped.items()]
+    rows += [("seconds", f"{summary.elapsed:.1f}"), ("output", str(summary.output or "(none: not finished)"))]
+    for what, value in rows:
+        table.add_row(what, str(value))
+    return table
+
+
+def crawl(
+    source: Optional[str] = typer.Option(None, "--source", help="Name of an entry of the sources file."),
+    url: Optional[str] = typer.Option(None, "--url", help="Home page of a blog to crawl."),
+    platform: Optional[str] = typer.Option(None, "--platform", help=PLATFORM_HELP),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output JSON Lines file (default: data_dir/raw/<blog>-<time>.jsonl)."),
+    incremental: bool = typer.Option(False, "--incremental", help="Fetch only posts and comments new since the last finished crawl."),
+    fast: bool = typer.Option(False, "--fast/--polite", help="--fast drops the politeness delays; only for 127.0.0.1 (the sample network)."),
+    resume: bool = typer.Option(True, "--resume/--restart", help="Continue an unfinished crawl of the same blog, or start over."),
+) -> None:
+    """Crawl one blog (posts and comment threads) into a JSON Lines file."""
+    console = Console()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("starting the crawl…", total=None)
+
+        def show(p: CrawlProgress) -> None:
+            progress.update(task, description=(
+                f"pages {p.pages} · requests {p.requests} · posts {p.posts} · comments {p.comments} · errors {p.errors}"))
+
+        summary = run_crawl(source=source, url=url, platform=platform, out=out, incremental=incremental,
+                            fast=fast, resume=resume, on_progress=show)
+    console.print(summary_table(summary))
+    if not summary.finished:
+        console.print(f"The crawl did not finish ({summary.finish_reason}); run the same command again to resume. Log: {summary.log}")
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command("crawl")(crawl)
