@@ -12,27 +12,52 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from elasticsearch import Elasticsearch
+from elasticsearch import ConnectionError, Elasticsearch
 
+from shrinksearch.node import NodeManager
 from shrinksearch.settings import Settings, get_settings
 
 
 @pytest.fixture(scope="session")
 def es_node() -> Iterator[Settings]:
-    """Settings pointing at a live node (started here if none answers)."""
+    """Settings pointing at a live node: the one at SHRINKSEARCH_ES_URL, else the project's own.
+
+    A node that already answers is reused and left running. Otherwise the embedded node starts
+    on settings.node_port with a 1 GB heap, SHRINKSEARCH_ES_URL points at it for the session,
+    and it stops when the session ends.
+    """
     settings = get_settings()
-    client = Elasticsearch(settings.es_url, request_timeout=5)
-    try:
-        # The integration-test distribution answers 405 on `GET /`, so ping() is False: ask health.
-        try:
-            client.cluster.health()
-        except Exception as err:  # noqa: BLE001 - any failure means "no usable node"
-            raise RuntimeError(
-                f"no Elasticsearch at {settings.es_url}; the node launcher will start one here"
-            ) from err
+    if _answers(settings):
         yield settings
+        return
+    manager = NodeManager(settings.model_copy(update={"node_heap": "1g"}))
+    url = manager.start().url
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SHRINKSEARCH_ES_URL", url)
+        get_settings.cache_clear()
+        try:
+            yield get_settings()
+        finally:
+            manager.stop()
+            get_settings.cache_clear()
+
+
+def _answers(settings: Settings) -> bool:
+    """Whether an Elasticsearch answers at settings.es_url.
+
+    Asks `_cluster/health`, not `ping()`: the integration-test distribution has no rest-root
+    module, so `HEAD /` answers 405 and ping() is always False there.
+    """
+    password = settings.es_password.get_secret_value() if settings.es_password else None
+    auth = (settings.es_username, password) if password else None
+    client = Elasticsearch(settings.es_url, basic_auth=auth, request_timeout=5)
+    try:
+        client.cluster.health()
+    except ConnectionError:
+        return False
     finally:
         client.close()
+    return True
 
 
 @pytest.fixture(scope="session")
