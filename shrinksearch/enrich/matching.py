@@ -52,7 +52,10 @@ class Matcher:
 
     def _add(self, theme: Theme) -> None:
         for term in theme.terms:
-            self._terms[stems(term)[0]].append((theme.id, term))
+            owners = self._terms[stems(term)[0]]
+            # "suicide", "suicidal" share a stem: one entry, keyed by the first one listed.
+            if all(theme_id != theme.id for theme_id, _ in owners):
+                owners.append((theme.id, term))
         for phrase in theme.phrases:
             sequence = stems(phrase)
             self._phrases[sequence[0]].append((sequence, theme.id, phrase))
