@@ -1,9 +1,86 @@
-"""`shrinksearch` commands: pipeline (filled in by its issue)."""
+"""`shrinksearch pipeline run`, `shrinksearch prefect up|down`, `shrinksearch deploy`."""
 
 from __future__ import annotations
 
+import json
+import os
+from typing import Optional
+
 import typer
+from rich.console import Console
+
+from shrinksearch.exceptions import UsageError
+from shrinksearch.prefect_server import PrefectServer
+from shrinksearch.settings import get_settings
+
+console = Console()
+pipeline_app = typer.Typer(help="Run the crawl → clean → enrich → index pipeline.", no_args_is_help=True)
+prefect_app = typer.Typer(help="A local Prefect server with its UI (no Docker needed).", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    app.add_typer(pipeline_app, name="pipeline")
+    app.add_typer(prefect_app, name="prefect")
+    app.command("deploy")(deploy)
+
+
+@pipeline_app.command("run")
+def run(
+    source: Optional[list[str]] = typer.Option(None, "--source", "-s", help="A source name from sources.yaml (repeatable)."),
+    group: str = typer.Option("default", "--group", "-g", help="The sources.yaml group to crawl when no --source is given (samples = the local sample network)."),
+    url: Optional[str] = typer.Option(None, "--url", help="Crawl this blog URL instead of named sources."),
+    platform: Optional[str] = typer.Option(None, "--platform", help="blogger, wordpress or generic (with --url)."),
+    full: bool = typer.Option(False, "--full", help="Full crawl instead of incremental."),
+    fast: bool = typer.Option(False, "--fast", help="No politeness delays (local sample network only)."),
+    embeddings: bool = typer.Option(False, "--embeddings", help="Compute MiniLM embeddings too."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run's result as JSON."),
+) -> None:
+    """Run the pipeline flow now, in this process."""
+    if source and url:
+        raise UsageError("give either --source or --url, not both")
+    if platform and not url:
+        raise UsageError("--platform goes with --url")
+    from flows.pipeline import crawl_and_index  # imported here: Prefect is slow to import
+
+    result = crawl_and_index(
+        sources=source or None, group=group, url=url, platform=platform,
+        incremental=not full, fast=fast, embeddings=embeddings,
+    )
+    if as_json:
+        console.print_json(json.dumps(result))
+    else:
+        console.print(
+            f"[green]done[/]: {result['posts']} posts, {result['comments']} comments crawled; "
+            f"{result['indexed']} documents indexed, {result['rejected']} rejected, {result['failed']} failed "
+            f"(run files in {result['run_dir']})"
+        )
+
+
+@prefect_app.command("up")
+def up(port: Optional[int] = typer.Option(None, help="Port of the server (default: settings.prefect_port).")) -> None:
+    """Start a local Prefect server (SQLite) in the background and print where its UI is."""
+    server = PrefectServer(get_settings(), port=port)
+    started = server.start()
+    console.print(f"Prefect server {'started' if started else 'already running'}: UI at {server.ui_url}")
+    console.print(f"Point flows at it with: export PREFECT_API_URL={server.api_url}")
+
+
+@prefect_app.command("down")
+def down(port: Optional[int] = typer.Option(None, help="Port of the server.")) -> None:
+    """Stop the Prefect server that `prefect up` started."""
+    stopped = PrefectServer(get_settings(), port=port).stop()
+    console.print("Prefect server stopped" if stopped else "no Prefect server started by shrinksearch is running")
+
+
+def deploy() -> None:
+    """Register the deployments (crawl-and-index every 6 h, re-enrich nightly, full-reindex on
+    demand) with the Prefect server and serve them until interrupted."""
+    server = PrefectServer(get_settings())
+    if "PREFECT_API_URL" not in os.environ:
+        if not server.is_healthy():
+            raise UsageError("no Prefect server: run `shrinksearch prefect up` first or set PREFECT_API_URL")
+        os.environ["PREFECT_API_URL"] = server.api_url
+    from flows.deployments import serve_deployments
+
+    console.print(f"serving deployments to {os.environ['PREFECT_API_URL']} — Ctrl+C to stop")
+    serve_deployments()

@@ -1,0 +1,35 @@
+"""The markdown summary each pipeline run publishes as a Prefect artifact."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from crawlers.runner import CrawlSummary
+from shrinksearch.es.bulk import BulkReport
+from shrinksearch.pipeline.reports import StageReport
+
+TOP_THEMES = 10
+
+
+def pipeline_summary_markdown(
+    crawls: list[CrawlSummary], cleaned: StageReport, enriched: StageReport, indexed: BulkReport, rejects: Path
+) -> str:
+    """One table of totals, then the most frequent themes and the reject reasons."""
+    rows = [
+        ("pages fetched", sum(c.pages for c in crawls)),
+        ("posts", cleaned.kinds.get("post", 0)),
+        ("comments", cleaned.kinds.get("comment", 0)),
+        ("rejected", cleaned.rejected + enriched.rejected),
+        ("documents indexed", indexed.indexed),
+        ("index failures", indexed.failed),
+    ]
+    lines = ["## crawl-and-index", "", "| measure | count |", "|---|---:|"]
+    lines += [f"| {name} | {value} |" for name, value in rows]
+    lines += ["", "### Top themes", "", "| theme | documents |", "|---|---:|"]
+    lines += [f"| {theme} | {n} |" for theme, n in Counter(enriched.kinds).most_common(TOP_THEMES)]
+    reasons = cleaned.reasons + enriched.reasons
+    if reasons:
+        lines += ["", f"### Rejects (`{rejects}`)", "", "| reason | count |", "|---|---:|"]
+        lines += [f"| {reason} | {n} |" for reason, n in reasons.most_common()]
+    return "\n".join(lines) + "\n"
