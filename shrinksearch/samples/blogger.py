@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
-from . import blogger_feeds
+from . import blogger_feeds, extras
 from .blogger_feeds import BloggerUrls, author_uri, comment_html, display_time, is_blog_author
 from .network import Blog, Comment, Post
 from .pages import Page, Req, bad_request, clock, html_page, long_date, not_found, route, stable_digits, xml_page
@@ -100,14 +100,14 @@ def _comment_view(urls: BloggerUrls, post: Post, comment: Comment, top: bool) ->
     url = author_uri(urls, comment.author, comment.author_url)
     return {
         "id": comment.id,
-        "author": comment.author,
+        "author": comment.display_author,
         "author_url": url,
         "is_blog_author": is_blog_author(blog, comment.author),
         "avatar": "//resources.blogblog.com/img/blank.gif" if url is None else "//www.blogger.com/img/blogger_logo_round_35.png",
         "display_time": display_time(blog, comment.published),
         "permalink": urls.comment_permalink(post, comment),
         "body": comment_html(comment.body),
-        "pid": stable_digits(comment.author, length=9),
+        "pid": stable_digits(comment.display_author, length=9),
         "top": top,
         "replies": [],
     }
@@ -295,6 +295,7 @@ ROUTES = [
     (re.compile(r"(?P<year>[0-9]{4})(?:/(?P<month>[0-9]{2}))?/?"), archive),
     (re.compile(r"(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<slug>[^/]+)\.html"), post_page),
     (re.compile(r"sitemap\.xml"), sitemap),
+    (re.compile(r"favicon\.ico"), lambda req, blog, m: extras.favicon(req)),
     *blogger_feeds.FEED_ROUTES,
 ]
 

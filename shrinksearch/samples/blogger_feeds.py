@@ -263,10 +263,10 @@ def comment_entry(parent: etree._Element, urls: BloggerUrls, post: Post, comment
     parent_id = blog.served_parent(post, comment)
     if parent_id:
         _atom_link(entry, "related", urls.comment_entry(post, parent_id) + "?v=2")
-    _author(entry, comment.author, author_uri(urls, comment.author, comment.author_url))
+    _author(entry, comment.display_author, author_uri(urls, comment.author, comment.author_url))
     reply_to = etree.SubElement(entry, _q("thr:in-reply-to"), nsmap={"thr": THR})
     reply_to.attrib.update({"href": urls.post_page(post), "ref": urls.post_tag(post.id), "source": urls.post_entry(post), "type": "text/html"})
-    sub(entry, "gd:extendedProperty", name="blogger.itemClass", value="pid-" + stable_digits(comment.author, length=9))
+    sub(entry, "gd:extendedProperty", name="blogger.itemClass", value="pid-" + stable_digits(comment.display_author, length=9))
     sub(entry, "gd:extendedProperty", name="blogger.displayTime", value=display_time(blog, comment.published))
     return entry
 

@@ -164,6 +164,20 @@ _BROKEN = {
 }
 
 
+# --- static assets the platforms' pages link to ------------------------------------------------
+
+_CSS = b"body{font-family:Georgia,serif;max-width:46em;margin:auto;color:#222}a{color:#2266aa}\n"
+_ICO = bytes.fromhex("00000100010001010000010020003000000016000000") + bytes(48)
+
+
+def stylesheet(req: Req) -> Page:
+    return Page(_CSS, "text/css; charset=UTF-8")
+
+
+def favicon(req: Req) -> Page:
+    return Page(_ICO, "image/x-icon")
+
+
 # --- dispatch -----------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from . import extras
 from .network import Blog, Comment, Post
 from .pages import Page, Req, html_page, iso_seconds, long_date, not_found, redirect, rfc822, route, words, xml_page
 
@@ -51,7 +52,7 @@ def _comment_view(comment: Comment, parent: Comment | None) -> dict[str, Any]:
     return {
         "id": comment.id,
         "parent_id": parent.id if parent else None,
-        "author": comment.author,
+        "author": comment.display_author,
         "author_url": comment.author_url,
         "iso": iso_seconds(comment.published),
         "long_date": long_date(comment.published),
@@ -168,6 +169,7 @@ ROUTES = [
     (re.compile(r"feed\.xml"), feed),
     (re.compile(r"sitemap\.xml"), sitemap),
     (re.compile(r"about\.html"), about),
+    (re.compile(r"assets/main\.css"), lambda req, blog, m: extras.stylesheet(req)),
 ]
 
 

@@ -54,11 +54,16 @@ class Comment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=DIGITS)
-    author: str = Field(min_length=1)
+    author: str = Field(description='Display name; may be empty (a nameless comment), shown as the platform shows those.')
     author_url: str | None = None
     published: datetime
     body: str = Field(min_length=1)
     replies: list[Comment] = Field(default_factory=list)
+
+    @property
+    def display_author(self) -> str:
+        """The name pages and feeds print: platforms show a nameless comment as "Anonymous"."""
+        return self.author or "Anonymous"
 
     @field_validator("published")
     @classmethod

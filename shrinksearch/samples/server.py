@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
+from shrinksearch.exceptions import UsageError
 from shrinksearch.settings import get_settings
 
 from . import blogger, extras, generic, wordpress
@@ -121,9 +122,37 @@ def create_app(network: Network | None = None, crawl_delay: float = DEFAULT_CRAW
     return app
 
 
-def serve(port: int | None = None, host: str = "127.0.0.1", network: Network | None = None, crawl_delay: float = DEFAULT_CRAWL_DELAY) -> None:
-    """Run the network in the foreground until interrupted."""
-    uvicorn.run(create_app(network, crawl_delay), host=host, port=port or get_settings().samples_port, log_level="warning")
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket, or a UsageError naming the fix when the port is taken."""
+    # proto=IPPROTO_TCP: asyncio only sets TCP_NODELAY on accepted sockets that say so, and
+    # without it every keep-alive response stalls 40 ms on Nagle plus delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port} ({err.strerror}); pass --port with a free port") from None
+    return sock
+
+
+def serve(
+    port: int | None = None,
+    host: str = "127.0.0.1",
+    network: Network | None = None,
+    crawl_delay: float = DEFAULT_CRAWL_DELAY,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Run the network in the foreground until interrupted; ``on_ready`` gets the base URL
+    once the port is bound (the CLI prints it)."""
+    sock = bind(host, port if port is not None else get_settings().samples_port)
+    config = uvicorn.Config(create_app(network, crawl_delay), log_level="warning", lifespan="off")
+    if on_ready is not None:
+        on_ready(f"http://{host}:{sock.getsockname()[1]}")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
 
 
 @contextmanager
@@ -135,9 +164,7 @@ def running_server(
     ``port=0`` picks a free port. Pass your own ``network`` to change it while it is served.
     ``crawl_delay`` defaults to 0 here so tests crawl at full speed.
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock = bind(host, port)
     config = uvicorn.Config(create_app(network, crawl_delay), log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="samples-server", daemon=True)

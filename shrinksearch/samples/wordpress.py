@@ -11,14 +11,14 @@ Sitemaps: ``/wp-sitemap.xml`` and its sub-sitemaps. The REST API: wordpress_api.
 from __future__ import annotations
 
 import re
-from html import unescape
+from html import escape, unescape
 from datetime import datetime
 from itertools import groupby
 from typing import Any
 
 from lxml import etree
 
-from . import wordpress_api
+from . import extras, wordpress_api
 from .network import Blog, Comment, Post
 from .pages import Page, Req, html_page, iso_seconds, long_date, not_found, redirect, rfc822, route, words, xml_page
 from .wordpress_site import WP_VERSION, WpSite, post_classes, texturize
@@ -93,9 +93,9 @@ def _comment_view(site: WpSite, post: Post, comment: Comment, depth: int, index:
     return {
         "id": comment.id,
         "post_id": post.id,
-        "author": comment.author,
+        "author": comment.display_author,
         "author_url": comment.author_url,
-        "avatar": site.avatar(comment.author, 60),
+        "avatar": site.avatar(comment.display_author, 60),
         "link": site.comment_url(post, comment),
         "iso": iso_seconds(comment.published, blog.tz),
         "when": f"{long_date(local)} at {(local.hour % 12) or 12}:{local:%M} {local:%p}".replace("AM", "am").replace("PM", "pm"),
@@ -150,7 +150,7 @@ def home(req: Req, blog: Blog, match: re.Match[str]) -> Page:
     number = int(match.group("n") or 1)
     if match.group("n") == "1":
         return redirect(req.blog_home(blog))
-    return _listing(req, blog, blog.posts, number, req.blog_home(blog), None, f"{blog.name} &#8211; {blog.tagline}")
+    return _listing(req, blog, blog.posts, number, req.blog_home(blog), None, f"{blog.name} – {blog.tagline}")
 
 
 def month_archive(req: Req, blog: Blog, match: re.Match[str]) -> Page:
@@ -160,7 +160,7 @@ def month_archive(req: Req, blog: Blog, match: re.Match[str]) -> Page:
         return not_found("Nothing here")
     heading = f"Month: <span>{datetime(year, month, 1):%B} {year}</span>"
     base = f"{req.blog_home(blog)}{year}/{month:02d}/"
-    return _listing(req, blog, posts, int(match.group("n") or 1), base, heading, f"{datetime(year, month, 1):%B} {year} &#8211; {blog.name}")
+    return _listing(req, blog, posts, int(match.group("n") or 1), base, heading, f"{datetime(year, month, 1):%B} {year} – {blog.name}")
 
 
 def author_archive(req: Req, blog: Blog, match: re.Match[str]) -> Page:
@@ -169,7 +169,7 @@ def author_archive(req: Req, blog: Blog, match: re.Match[str]) -> Page:
         return not_found("Nothing here")
     posts = [p for p in blog.posts if p.author == key]
     name = blog.author(key).name
-    return _listing(req, blog, posts, int(match.group("n") or 1), f"{req.blog_home(blog)}author/{key}/", f"Author: <span>{name}</span>", f"{name} &#8211; {blog.name}")
+    return _listing(req, blog, posts, int(match.group("n") or 1), f"{req.blog_home(blog)}author/{key}/", f"Author: <span>{escape(name)}</span>", f"{name} – {blog.name}")
 
 
 def tag_archive(req: Req, blog: Blog, match: re.Match[str]) -> Page:
@@ -178,7 +178,33 @@ def tag_archive(req: Req, blog: Blog, match: re.Match[str]) -> Page:
     if term is None:
         return not_found("Nothing here")
     posts = [p for p in blog.posts if term.name in p.labels]
-    return _listing(req, blog, posts, int(match.group("n") or 1), site.tag_url(term), f"Tag: <span>{term.name}</span>", f"{term.name} &#8211; {blog.name}")
+    return _listing(req, blog, posts, int(match.group("n") or 1), site.tag_url(term), f"Tag: <span>{escape(term.name)}</span>", f"{term.name} – {blog.name}")
+
+
+def category_archive(req: Req, blog: Blog, match: re.Match[str]) -> Page:
+    base = f"{req.blog_home(blog)}category/uncategorized/"
+    return _listing(req, blog, blog.posts, int(match.group("n") or 1), base, "Category: <span>Uncategorized</span>", f"Uncategorized – {blog.name}")
+
+
+def login(req: Req, blog: Blog, match: re.Match[str]) -> Page:
+    page = html_page("message.html", title=f"Log In ‹ {blog.name}", message="Username or Email Address / Password", links=[(req.blog_home(blog), f"← Go to {blog.name}")])
+    page.cacheable = False
+    return page
+
+
+def xmlrpc(req: Req, blog: Blog, match: re.Match[str]) -> Page:
+    """xmlrpc.php: the RSD document with ?rsd, else WordPress's answer to a GET."""
+    if "rsd" not in req.query:
+        return Page("XML-RPC server accepts POST requests only.", "text/plain; charset=UTF-8")
+    ns = "http://archipelago.phrasewise.com/rsd"
+    rsd = etree.Element(f"{{{ns}}}rsd", nsmap={None: ns}, version="1.0")
+    service = etree.SubElement(rsd, f"{{{ns}}}service")
+    etree.SubElement(service, f"{{{ns}}}engineName").text = "WordPress"
+    etree.SubElement(service, f"{{{ns}}}homePageLink").text = req.blog_home(blog)
+    apis = etree.SubElement(service, f"{{{ns}}}apis")
+    etree.SubElement(apis, f"{{{ns}}}api", name="WordPress", blogID="1", preferred="true", apiLink=f"{req.blog_home(blog)}xmlrpc.php")
+    etree.SubElement(apis, f"{{{ns}}}api", name="WP-API", blogID="1", preferred="false", apiLink=f"{req.blog_home(blog)}wp-json/")
+    return xml_page(rsd, "application/rsd+xml; charset=UTF-8")
 
 
 def _find_post(blog: Blog, match: re.Match[str]) -> Post | None:
@@ -200,7 +226,7 @@ def single(req: Req, blog: Blog, match: re.Match[str]) -> Page:
     page = _page(
         site,
         "wordpress/single.html",
-        f"{texturize(post.title)} &#8211; {blog.name}",
+        f"{post.title} – {blog.name}",
         f"post-template-default single single-post postid-{post.id} single-format-standard",
         post=_post_view(site, post),
         comments=[_comment_view(site, post, c, 1, i) for i, c in enumerate(_oldest_first(post.comments))],
@@ -293,9 +319,9 @@ def _comments_rss(req: Req, site: WpSite, pairs: list[tuple[Post, Comment]], tit
     rss, channel = _channel(site, title, self_href, link, built)
     for post, comment in chunk:
         item = _el(channel, "item")
-        _el(item, "title", f"By: {comment.author}" if per_post else f"Comment on {post.title} by {comment.author}")
+        _el(item, "title", f"By: {comment.display_author}" if per_post else f"Comment on {post.title} by {comment.display_author}")
         _el(item, "link", site.comment_url(post, comment))
-        _cdata(item, f"{{{RSS_NS['dc']}}}creator", comment.author)
+        _cdata(item, f"{{{RSS_NS['dc']}}}creator", comment.display_author)
         _el(item, "pubDate", rfc822(comment.published))
         _el(item, "guid", f"{site.shortlink(post)}#comment-{comment.id}", isPermaLink="false")
         _cdata(item, "description", words(comment.body, 55))
@@ -364,6 +390,10 @@ ROUTES = [
     (re.compile(r"comments/feed/?"), comments_feed),
     (re.compile(r"author/(?P<key>[^/]+)/?" + PAGED), author_archive),
     (re.compile(r"tag/(?P<slug>[^/]+)/?" + PAGED), tag_archive),
+    (re.compile(r"category/uncategorized/?" + PAGED), category_archive),
+    (re.compile(r"wp-login\.php"), login),
+    (re.compile(r"xmlrpc\.php"), xmlrpc),
+    (re.compile(r"wp-content/themes/[^/]+/style\.css"), lambda req, blog, m: extras.stylesheet(req)),
     (re.compile(r"wp-sitemap\.xml"), sitemap_index),
     (re.compile(r"wp-sitemap-(?P<kind>posts-post|taxonomies-post_tag|users)-(?P<n>[0-9]+)\.xml"), sitemap_part),
 ]
