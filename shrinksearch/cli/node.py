@@ -23,7 +23,10 @@ def _manager() -> NodeManager:
 @node_app.command()
 def start() -> None:
     """Fetch Elasticsearch if needed, start it and wait until it is ready."""
-    result = _manager().start()
+    manager = _manager()
+    result = manager.start()
+    if manager.home.relocated:
+        typer.echo(f"Node home: {manager.home.root} (the node user cannot enter {manager.home.requested})")
     if result.already_running:
         typer.echo(f"Elasticsearch {result.version} is already running at {result.url} (pid {result.pid})")
     else:

@@ -96,7 +96,10 @@ def running_pid(home: NodeHome) -> int | None:
 
 def terminate(pid: int, home: NodeHome, timeout: float = STOP_TIMEOUT) -> None:
     """Stop the node gracefully (SIGTERM), forcibly after timeout; return once it is gone."""
-    os.kill(pid, signal.SIGTERM)
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except PermissionError:
+        raise NodeError(f"not allowed to stop Elasticsearch (pid {pid}); run `node stop` as the user who started it") from None
     if _wait_gone(pid, home, timeout):
         return
     os.kill(pid, signal.SIGKILL)

@@ -80,6 +80,8 @@ class NodeManager:
 
     def stop(self) -> int | None:
         """Stop the node this project started here and wait until it is gone; its pid, or None."""
+        if not self.home.root.exists():
+            return None  # never started here: leave no empty home behind
         with self._lock():
             pid = launcher.running_pid(self.home)
             if pid is not None:
