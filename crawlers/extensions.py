@@ -1,5 +1,5 @@
 """``CrawlReport``: live progress and the final summary of a crawl, written to a JSON file,
-and (``SHRINKSEARCH_URL_LOG``) the log of every request sent.
+and (``SHRINKSEARCH_URL_LOG``) a log of every request sent and response received, timed.
 
 The runner (parent process) polls the file to show progress and reads the summary at the
 end. Item counts by type come from ``item_scraped`` (records that reached the output).
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,7 @@ class CrawlReport:
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.request_reached_downloader, signal=signals.request_reached_downloader)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
         return ext
 
     def snapshot(self, state: str) -> dict[str, Any]:
@@ -67,9 +69,15 @@ class CrawlReport:
         self.crawler.stats.inc_value(f"shrinksearch/items/{item.get('type', 'unknown')}")
 
     def request_reached_downloader(self, request: Request, spider: Spider) -> None:
-        """Log each request actually sent (robots.txt refusals never get this far)."""
+        """Log each request handed to the downloader (robots.txt refusals never get this far)."""
+        self._log("sent", request.url)
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        self._log(f"got-{response.status}", response.url)
+
+    def _log(self, event: str, url: str) -> None:
         if self.url_log:
-            self.url_log.write(f"{request.method} {request.url}\n")
+            self.url_log.write(f"{time.time():.3f} {event} {url}\n")
             self.url_log.flush()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

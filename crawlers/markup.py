@@ -200,19 +200,32 @@ def wordpress_comments(sel: Selector) -> list[dict[str, Any]]:
     return _dedupe_by_id(out)
 
 
+_COMMENT_ARTICLE = "ancestor::article[contains(concat(' ', normalize-space(@class), ' '), ' comment ')][1]"
+
+
+def _own(article: Selector, css: str) -> list[Selector]:
+    """Matches of ``css`` inside a comment but not inside the replies nested in it."""
+    return [m for m in article.css(css) if m.xpath(_COMMENT_ARTICLE)[0].root is article.root]
+
+
 def generic_comments(sel: Selector) -> list[dict[str, Any]]:
-    """Schema.org-ish static markup: ``article.comment[data-comment-id][data-parent-id]``."""
+    """Schema.org-ish static markup: ``article.comment[data-comment-id]`` with
+    ``data-parent-id`` (or nested replies), ``.comment-author``, ``time``, ``.comment-content``."""
     out = []
     for art in sel.css("#comments article.comment, .comments article.comment, article.comment[data-comment-id]"):
         parent = (art.attrib.get("data-parent-id") or "").strip()
-        content = art.css(".comment-content, .comment-body")
-        author = art.css(".comment-author")
+        if not parent:
+            outer = art.xpath(_COMMENT_ARTICLE)
+            parent = (outer[0].attrib.get("data-comment-id") or outer[0].attrib.get("id") or "") if outer else ""
+        content = _own(art, ".comment-content, .comment-body")
+        author = _own(art, ".comment-author")
+        times = _own(art, "time")
         out.append(_comment(
             art.attrib.get("data-comment-id") or art.attrib.get("id"),
             None if parent in ("", "0") else parent,
-            first(author, "a::text", "::text", "[itemprop=name]::text") if author else None,
-            author.css("a::attr(href)").get() if author else None,
-            iso_utc(first(art, "time::attr(datetime)", "time::text")),
+            first(author[0], "a::text", "::text", "[itemprop=name]::text") if author else None,
+            (author[0].attrib.get("href") or author[0].css("a::attr(href)").get()) if author else None,
+            iso_utc(times[0].attrib.get("datetime") or first(times[0], "::text")) if times else None,
             inner_html(content[0]) if content else "",
         ))
     return _dedupe_by_id(out)

@@ -62,6 +62,19 @@ class RobotsCrawlDelayMiddleware:
             slot.delay, slot.jitter = delay, 0.0
 
 
+class RedirectLoopMiddleware:
+    """Stop a redirect that leads back to a URL of its own chain, and say so (Scrapy's
+    duplicate filter would otherwise drop the loop silently)."""
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        location = response.headers.get("Location")
+        if response.status in (301, 302, 303, 307, 308) and location:
+            target = response.urljoin(location.decode("latin-1"))
+            if target in (*request.meta.get("redirect_urls", []), request.url):
+                raise IgnoreRequest(f"redirect loop back to {target}")
+        return response
+
+
 class PageBudgetMiddleware:
     """Refuse requests past ``SHRINKSEARCH_MAX_PAGES`` in one crawl (robots.txt excluded)."""
 

@@ -50,6 +50,7 @@ HTTPCACHE_POLICY = "scrapy.extensions.httpcache.RFC2616Policy"
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.RobotsCrawlDelayMiddleware": 110,
     "crawlers.middlewares.PageBudgetMiddleware": 120,
+    "crawlers.middlewares.RedirectLoopMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
 }
 SPIDER_MIDDLEWARES = {
     "crawlers.middlewares.ErrorStatsMiddleware": 40,

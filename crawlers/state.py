@@ -20,6 +20,7 @@ from crawlers.extensions import write_json_atomically
 @dataclass
 class PostState:
     updated: str | None = None
+    published: str | None = None
     comments: set[str] = field(default_factory=set)
 
 
@@ -36,7 +37,7 @@ class CrawlState:
             return cls(path=path)
         data = json.loads(path.read_text(encoding="utf-8"))
         posts = {
-            url: PostState(p.get("updated"), set(p.get("comments", [])))
+            url: PostState(p.get("updated"), p.get("published"), set(p.get("comments", [])))
             for url, p in data.get("posts", {}).items()
         }
         return cls(path=path, validators=data.get("validators", {}), posts=posts)
@@ -48,7 +49,8 @@ class CrawlState:
         write_json_atomically(self.path, self.to_json())
 
     def to_json(self) -> dict[str, Any]:
-        posts = {u: {"updated": p.updated, "comments": sorted(p.comments)} for u, p in self.posts.items()}
+        posts = {u: {"updated": p.updated, "published": p.published, "comments": sorted(p.comments)}
+                 for u, p in self.posts.items()}
         return {"validators": self.validators, "posts": posts}
 
     # --- questions the spiders ask --------------------------------------------------
@@ -62,10 +64,15 @@ class CrawlState:
             headers["If-Modified-Since"] = seen["last_modified"]
         return headers
 
-    def post_changed(self, url: str, updated: str | None) -> bool:
-        """Whether a post is new, or its ``updated`` differs from the last crawl's."""
+    def post_changed(self, url: str, updated: str | None, published: str | None) -> bool:
+        """Whether a post is new or changed: its ``updated`` differs from the last crawl's
+        (when both are known; feeds and pages do not always carry it), else its ``published``."""
         known = self.posts.get(url)
-        return known is None or known.updated is None or known.updated != updated
+        if known is None:
+            return True
+        if updated and known.updated:
+            return updated != known.updated
+        return published != known.published
 
     def known_comments(self, url: str) -> set[str]:
         known = self.posts.get(url)
@@ -85,8 +92,9 @@ class CrawlState:
     def lastmod(self, url: str) -> str | None:
         return self.validators.get(url, {}).get("lastmod")
 
-    def remember_post(self, url: str, updated: str | None) -> None:
-        self.posts.setdefault(url, PostState()).updated = updated
+    def remember_post(self, url: str, updated: str | None, published: str | None) -> None:
+        state = self.posts.setdefault(url, PostState())
+        state.updated, state.published = updated, published
 
     def remember_comment(self, post_url: str, comment_id: str) -> None:
         self.posts.setdefault(post_url, PostState()).comments.add(comment_id)

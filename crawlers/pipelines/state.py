@@ -27,7 +27,7 @@ class IncrementalStatePipeline:
         if state is None:
             return item
         if item["type"] == "post":
-            state.remember_post(item["url"], item.get("updated") or item.get("published"))
+            state.remember_post(item["url"], item.get("updated"), item.get("published"))
         else:
             state.remember_comment(item["post_url"], item["id"])
         return item

@@ -42,7 +42,7 @@ def classify_failure(failure: Failure) -> str | None:
         message = str(exc)
         if "robots.txt" in message:
             return None
-        if "redirections" in message:
+        if "redirect" in message:
             return "redirect_loop"
         if "page budget" in message:
             return None
@@ -190,9 +190,10 @@ class BlogSpider(scrapy.Spider):
         fields["labels"] = fields.get("labels") or []
         return Post(type="post", **self._common(), **fields)
 
-    def post_wanted(self, url: str, updated: str | None) -> bool:
+    def post_wanted(self, post: dict[str, Any]) -> bool:
         """Full crawls want every post; incremental ones only new or changed posts."""
-        return not self.incremental or self.crawl_state.post_changed(canonical_url(url), updated)
+        return not self.incremental or self.crawl_state.post_changed(
+            canonical_url(post["url"]), post.get("updated"), post.get("published"))
 
     def comments_wanted(self, url: str, count: int | None) -> bool:
         """Whether a post's comments must be fetched (count from its feed entry, if any)."""

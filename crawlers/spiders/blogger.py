@@ -142,7 +142,7 @@ class BloggerSpider(BlogSpider):
         if not post.get("url"):
             self.count_error("entry_without_link", self.blog_url)
             return
-        if self.post_wanted(post["url"], post["updated"] or post["published"]):
+        if self.post_wanted(post):
             yield self.make_post(**post)
         if post["platform_id"] and self.comments_wanted(post["url"], post["comment_count"]):
             yield self.comments_request(post, 1, [])
@@ -195,7 +195,7 @@ class BloggerSpider(BlogSpider):
             return
         post = self.post_from_page(response)
         comments = self.page_comments(response)
-        if not comments_only and self.post_wanted(post["url"], post["updated"] or post["published"]):
+        if not comments_only and self.post_wanted(post):
             yield self.make_post(**post, comment_count=len(comments))
         yield from self.thread_items(post["url"], post["title"], comments, by_date=False)
 

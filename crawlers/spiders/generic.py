@@ -53,8 +53,6 @@ class GenericSpider(BlogSpider):
 
     def first_requests(self) -> Iterable[scrapy.Request]:
         yield self.request(self.blog_url, self.parse_home, conditional=True)
-        if self.follow_links:  # also walk every link inside the blog (bounded)
-            yield self.request(self.start_url, self.parse_page, dont_filter=True)
 
     # --- discovery ----------------------------------------------------------------------
     def parse_home(self, response: Response) -> Iterator[Any]:
@@ -65,6 +63,8 @@ class GenericSpider(BlogSpider):
                              "link[rel='alternate'][type*='atom']::attr(href)").getall()
         feed_urls = [response.urljoin(h) for h in feeds] or [urljoin(self.blog_url, g) for g in FEED_GUESSES]
         yield self.feed_request([u for u in feed_urls if u.startswith(self.blog_url)])
+        if self.follow_links:  # also walk every link inside the blog (bounded)
+            yield self.request(self.start_url, self.parse_page, dont_filter=True)
 
     def feed_request(self, candidates: list[str]) -> scrapy.Request:
         """The first candidate feed, falling back to the next; after the feeds, the sitemaps
@@ -117,7 +117,7 @@ class GenericSpider(BlogSpider):
             if not entry["url"] or not self.follow_allowed(entry["url"]):
                 continue
             self.feed_posts.add(canonical_url(entry["url"]))
-            changed = self.post_wanted(entry["url"], entry["updated"] or entry["published"])
+            changed = self.post_wanted(entry)
             if changed or self.comments_wanted(entry["url"], entry["comment_count"]):
                 yield self.post_request(entry["url"], entry, emit_post=changed)
         yield self.sitemap_request()
@@ -174,25 +174,34 @@ class GenericSpider(BlogSpider):
         if lastmod:
             self.crawl_state.remember_lastmod(canonical_url(response.url), lastmod)
         if entry is None and self.incremental:  # re-read because its lastmod moved
-            emit_post = self.post_wanted(post["url"], post["updated"] or post["published"])
+            emit_post = self.post_wanted(post)
         if emit_post:
             post["comment_count"] = len(comments)
             yield self.make_post(**post)
         yield from self.thread_items(post["url"], post["title"], comments, by_date=False)
 
     def post_from_page(self, response: Response, entry: dict[str, Any]) -> dict[str, Any]:
-        """A post's fields: the feed entry's when there is one, else the page's metadata."""
+        """A post's fields: the feed entry's when there is one, else the page's own markup
+        (schema.org microdata, microformats h-entry, Open Graph), else trafilatura's guess."""
         meta = page_metadata(response.text, response.url)
-        article_time = first(response, "article time[datetime]::attr(datetime)",
-                             "meta[property='article:published_time']::attr(content)")
+        author = first(response, "article [itemprop~='author'] [itemprop='name']::text", "article [itemprop~='author']::text",
+                       ".h-entry .p-author::text", ".h-entry .p-author *::text", "meta[name='author']::attr(content)")
+        published = first(response, "article [itemprop='datePublished']::attr(datetime)", ".h-entry .dt-published::attr(datetime)",
+                          "meta[property='article:published_time']::attr(content)", "article time[datetime]::attr(datetime)")
+        updated = first(response, "article [itemprop='dateModified']::attr(datetime)", ".h-entry .dt-updated::attr(datetime)",
+                        "meta[property='article:modified_time']::attr(content)")
+        title = first(response, "article [itemprop~='headline']::text", ".h-entry .p-name::text",
+                      "meta[property='og:title']::attr(content)", "h1::text")
+        labels = [" ".join(t.split()) for t in response.css(
+            "article [rel~='tag']::text, .h-entry .p-category::text, meta[property='article:tag']::attr(content)").getall()]
         return {
             "url": entry.get("url") or first(response, "link[rel='canonical']::attr(href)") or response.url,
             "platform_id": None,
-            "title": entry.get("title") or meta.get("title") or first(response, "h1::text") or "",
-            "author": entry.get("author") or first(response, "meta[name='author']::attr(content)") or meta.get("author"),
+            "title": entry.get("title") or title or meta.get("title") or "",
+            "author": entry.get("author") or author or meta.get("author"),
             "author_url": entry.get("author_url"),
-            "published": entry.get("published") or self.date(article_time) or meta.get("published"),
-            "updated": entry.get("updated"),
-            "labels": entry.get("labels") or meta.get("labels") or [],
+            "published": entry.get("published") or self.date(published) or meta.get("published"),
+            "updated": entry.get("updated") or self.date(updated),
+            "labels": entry.get("labels") or labels or meta.get("labels") or [],
             "html": main_html(response.text, response.url) or entry.get("html") or "",
         }

@@ -80,6 +80,15 @@ class WordpressSpider(BlogSpider):
         return urljoin(self.blog_url, f"wp-json/wp/v2/{route}") + "?" + urlencode(params)
 
     def first_requests(self) -> Iterable[scrapy.Request]:
+        yield self.request(urljoin(self.blog_url, "wp-json/"), self.parse_index, fallback=lambda: [self.feed_request()])
+
+    def parse_index(self, response: Response) -> Iterator[scrapy.Request]:
+        """The API index (``/wp-json/``): the site's name, and proof the API is on."""
+        data = self.json_of(response)
+        if not isinstance(data, dict):
+            yield self.feed_request()
+            return
+        self.set_blog_name(htmllib.unescape(str(data.get("name") or "")))
         yield self.posts_request(1)
 
     # --- REST: posts --------------------------------------------------------------------
@@ -115,7 +124,7 @@ class WordpressSpider(BlogSpider):
         if not self.incremental or not known:
             yield self.comments_request(post, 1, [], emit_post=True)
             self.threads_requested.add(post["platform_id"])
-        elif self.post_wanted(post["url"], post["updated"] or post["published"]):
+        elif self.post_wanted(post):
             yield self.make_post(**post)
 
     @property
@@ -229,7 +238,7 @@ class WordpressSpider(BlogSpider):
             return
         post = rest_post or self.post_from_page(response)
         comments = self.page_comments(response)
-        if self.post_wanted(post["url"], post["updated"] or post["published"]):
+        if self.post_wanted(post):
             yield self.make_post(**post, comment_count=len(comments))
         yield from self.thread_items(post["url"], post["title"], comments, by_date=False)
 
