@@ -15,7 +15,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-import dateparser
+import dateparser  # type: ignore[import-untyped]
 import feedparser
 from parsel import Selector
 from pydantic import TypeAdapter
@@ -81,8 +81,9 @@ def inner_html(sel: Selector | None) -> str:
     return "".join(sel.xpath("node()").getall()).strip()
 
 
-def first(sel: Selector, *queries: str) -> str | None:
-    """The first non-empty, stripped result of several CSS queries."""
+def first(sel: Any, *queries: str) -> str | None:
+    """The first non-empty, stripped result of several CSS queries on a selector, a
+    selector list or a response."""
     for query in queries:
         for value in sel.css(query).getall():
             if value and value.strip():

@@ -22,11 +22,11 @@ class Source(BaseModel):
 
     name: str = Field(min_length=1, description="Unique name, used for state and output files.")
     url: str = Field(min_length=1, description="Home page of the blog.")
-    platform: str | None = Field(None, description="blogger | wordpress | generic; detected when unset.")
-    title: str | None = Field(None, description="Human name of the blog (else taken from the site).")
+    platform: str | None = Field(default=None, description="blogger | wordpress | generic; detected when unset.")
+    title: str | None = Field(default=None, description="Human name of the blog (else taken from the site).")
     allow: list[str] = Field(default_factory=list, description="Regexes a followed URL must match (any).")
     deny: list[str] = Field(default_factory=list, description="Regexes a followed URL must not match.")
-    schedule: str | None = Field(None, description="Schedule hint for the flows, e.g. 'daily'.")
+    schedule: str | None = Field(default=None, description="Schedule hint for the flows, e.g. 'daily'.")
     group: str = "default"
 
     @field_validator("platform")

@@ -217,6 +217,7 @@ class BlogSpider(scrapy.Spider):
 
     def page_comments(self, response: Response) -> list[dict[str, Any]]:
         """Comments on an HTML page, in whichever known markup it uses."""
+        assert isinstance(response, TextResponse)
         return extract_comments(response.selector)
 
     @staticmethod

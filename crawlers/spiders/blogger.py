@@ -89,7 +89,7 @@ class BloggerSpider(BlogSpider):
 
     # --- feeds --------------------------------------------------------------------------
     def feed_url(self, path: str, alt: str | None, start: int, size: int) -> str:
-        params = {"alt": alt} if alt else {}
+        params: dict[str, str | int] = {"alt": alt} if alt else {}
         params.update({"start-index": start, "max-results": size})
         return urljoin(self.blog_url, path) + "?" + urlencode(params)
 

@@ -245,9 +245,9 @@ class WordpressSpider(BlogSpider):
     def post_from_page(self, response: Response) -> dict[str, Any]:
         """A post's fields from a WordPress theme page."""
         article = response.css("article.post, article[id^='post-'], div.post")
-        scope = article[0] if article else response
+        scope: Any = article[0] if article else response
         body = scope.css(".entry-content")
-        post_id = _DIGITS.search(scope.attrib.get("id", "") if article else "")
+        post_id = _DIGITS.search(article[0].attrib.get("id", "") if article else "")
         return {
             "url": canonical_url(first(response, "link[rel='canonical']::attr(href)") or response.url),
             "platform_id": post_id[1] if post_id else None,
