@@ -79,8 +79,8 @@ def _archive_tree(urls: BloggerUrls) -> list[dict[str, Any]]:
     blog = urls.blog
     posts = blog.newest_first()
     years = []
-    for year, in_year in groupby(posts, key=lambda p: blog.local(p.published).year):
-        in_year = list(in_year)
+    for year, group in groupby(posts, key=lambda p: blog.local(p.published).year):
+        in_year = list(group)
         months = [
             {
                 "name": f"{blog.local(ps[0].published):%B}",
@@ -88,8 +88,8 @@ def _archive_tree(urls: BloggerUrls) -> list[dict[str, Any]]:
                 "count": len(ps),
                 "posts": [(p.title, urls.post_page(p)) for p in ps],
             }
-            for month, group in groupby(in_year, key=lambda p: blog.local(p.published).month)
-            for ps in [list(group)]
+            for month, of_month in groupby(in_year, key=lambda p: blog.local(p.published).month)
+            for ps in [list(of_month)]
         ]
         years.append({"name": str(year), "url": f"{urls.home}{year}/", "count": len(in_year), "months": months})
     return years

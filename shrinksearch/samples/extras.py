@@ -111,7 +111,7 @@ def _bad_encoding(req: Req) -> Page:
 
 
 def _no_charset(req: Req) -> Page:
-    text = "<html><head><title>Notes</title></head><body><p>Fran\u00e7ais, se\u00f1or, \u00fcber: Latin-1 with no charset declared.</p></body></html>"
+    text = "<html><head><title>Notes</title></head><body><p>Fran\u00e7ais, se\u00f1or, \u00fcber: Latin-1, and nothing says so.</p></body></html>"
     return Page(text.encode("latin-1"), "text/html")
 
 
@@ -139,7 +139,7 @@ def _huge(req: Req) -> Page:
 
 def _huge_chunks(mebibytes: int) -> Iterator[bytes]:
     head = b"<!DOCTYPE html><html><head><title>Huge</title></head><body><pre>"
-    line = (b"all work and no play makes a very long page " * 23)[:1023] + b"\n"
+    line = (b"all work and no play makes a very long page " * 30)[:1023] + b"\n"
     body = mebibytes * 1024 * 1024 - len(head)
     yield head
     for _ in range(body // 1024):

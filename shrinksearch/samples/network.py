@@ -235,6 +235,8 @@ class Network:
     def __init__(self, blogs: list[Blog]) -> None:
         _require_unique([b.slug for b in blogs], "blog slug")
         self.blogs: dict[str, Blog] = {b.slug: b for b in sorted(blogs, key=lambda b: b.slug)}
+        self.revision = 0
+        """Bumped by every change, so whoever caches rendered pages knows when to stop."""
         self._lock = threading.Lock()
 
     def blog(self, slug: str) -> Blog:
@@ -249,6 +251,7 @@ class Network:
             blog = self.blog(blog_slug)
             new = post if isinstance(post, Post) else Post.model_validate(post)
             self.blogs[blog_slug] = _with_posts(blog, [*blog.posts, new])
+            self.revision += 1
             return new
 
     def add_comment(
@@ -268,6 +271,7 @@ class Network:
                 raise UsageError(f"post {post_id!r} has no comment {parent_id!r} to reply to")
             posts = [Post.model_validate(data) if p.id == post_id else p for p in blog.posts]
             self.blogs[blog_slug] = _with_posts(blog, posts)
+            self.revision += 1
             return new
 
 

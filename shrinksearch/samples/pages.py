@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime
@@ -72,7 +72,7 @@ class Req:
     def int_param(self, name: str, default: int, lo: int = 1, hi: int | None = None) -> int:
         """An integer query parameter; ValueError (a 400 for the caller) when malformed or out of range."""
         raw = self.query.get(name)
-        if raw in (None, ""):
+        if not raw:
             return default
         value = int(raw)
         if value < lo or (hi is not None and value > hi):
@@ -183,7 +183,7 @@ def slugify(text: str) -> str:
 Handler = Callable[[Req, Blog, "re.Match[str]"], Page]
 
 
-def route(routes: list[tuple[re.Pattern[str], Handler]], req: Req, blog: Blog, rest: str) -> Page | None:
+def route(routes: Sequence[tuple[re.Pattern[str], Handler]], req: Req, blog: Blog, rest: str) -> Page | None:
     """The first handler whose pattern matches the path below the blog's slug."""
     for pattern, handler in routes:
         match = pattern.fullmatch(rest)

@@ -14,6 +14,7 @@ import hashlib
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from collections import OrderedDict
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
@@ -81,9 +82,11 @@ def _not_modified(request: Request, etag: str, last_modified: datetime | None) -
 
 
 def to_response(request: Request, page: Page) -> Response:
-    headers = dict(page.headers)
+    # The content type goes in as a header, exactly: Starlette would add a charset to text/*,
+    # and the broken pages need to send none (or a wrong one).
+    headers = {**page.headers, "Content-Type": page.media_type}
     if page.chunks is not None:
-        return StreamingResponse(page.chunks, status_code=page.status, media_type=page.media_type, headers=headers)
+        return StreamingResponse(page.chunks, status_code=page.status, headers=headers)
     body = page.body_bytes()
     if page.cacheable and page.status == 200:
         etag = '"' + hashlib.sha1(body).hexdigest()[:27] + '"'
@@ -93,16 +96,43 @@ def to_response(request: Request, page: Page) -> Response:
         if _not_modified(request, etag, page.last_modified):
             kept = {k: v for k, v in headers.items() if k in ("ETag", "Last-Modified")}
             return Response(status_code=304, headers=kept)
-    return Response(body, status_code=page.status, media_type=page.media_type, headers=headers)
+    return Response(body, status_code=page.status, headers=headers)
 
 
 # --- the app ---------------------------------------------------------------------------
+
+RENDER_CACHE_SIZE = 4096
+
+
+class RenderCache:
+    """Rendered pages by (network revision, host, path, query): crawl tests fetch the same
+    pages many times, and any change to the network bumps its revision."""
+
+    def __init__(self, network: Network, size: int = RENDER_CACHE_SIZE) -> None:
+        self.network, self.size = network, size
+        self.pages: OrderedDict[tuple[object, ...], Page] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def page(self, req: Req) -> Page:
+        key = (self.network.revision, req.base, req.path, tuple(sorted(req.query.items())))
+        with self.lock:
+            if key in self.pages:
+                self.pages.move_to_end(key)
+                return self.pages[key]
+        page = dispatch(req)
+        if page.chunks is None:  # a stream can be sent only once
+            with self.lock:
+                self.pages[key] = page
+                if len(self.pages) > self.size:
+                    self.pages.popitem(last=False)
+        return page
 
 
 def create_app(network: Network | None = None, crawl_delay: float = DEFAULT_CRAWL_DELAY) -> Starlette:
     """The ASGI app serving ``network`` (default: the shipped blogs); it reads the network on
     every request, so changes made through ``network.add_post``/``add_comment`` show at once."""
     net = network if network is not None else load_network()
+    cache = RenderCache(net)
 
     async def endpoint(request: Request) -> Response:
         req = Req(
@@ -112,7 +142,7 @@ def create_app(network: Network | None = None, crawl_delay: float = DEFAULT_CRAW
             network=net,
             crawl_delay=crawl_delay,
         )
-        page = dispatch(req)
+        page = cache.page(req)
         if page.delay:
             await asyncio.sleep(page.delay)
         return to_response(request, page)
@@ -120,6 +150,9 @@ def create_app(network: Network | None = None, crawl_delay: float = DEFAULT_CRAW
     app = Starlette(routes=[Route("/{path:path}", endpoint, methods=["GET", "HEAD"])])
     app.state.network = net
     return app
+
+
+# --- running it ------------------------------------------------------------------------
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -370,6 +370,7 @@ def sitemap_part(req: Req, blog: Blog, match: re.Match[str]) -> Page:
     site, kind = WpSite(req, blog), match.group("kind")
     if match.group("n") != "1":
         return not_found("No such sitemap")
+    entries: list[tuple[str, datetime | None]]
     if kind == "posts-post":
         entries = [(site.post_url(p), p.modified) for p in blog.newest_first()]
     elif kind == "taxonomies-post_tag":
