@@ -170,6 +170,15 @@ def test_port_in_use_names_the_port(monkeypatch: pytest.MonkeyPatch) -> None:
     assert f"port {port}" in output and "SHRINKSEARCH_NODE_PORT" in output
 
 
+def test_port_held_by_another_elasticsearch_says_so(node: NodeManager, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = new_home()
+    use_node_env(monkeypatch, home, node.settings.node_port)
+    code, output = cli("node", "start")
+    shutil.rmtree(home, ignore_errors=True)
+    assert code == 1 and output.count("\n") == 1, output
+    assert f"port {node.settings.node_port} is in use by an Elasticsearch" in output
+
+
 def test_bad_java_home_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     home = new_home()
     use_node_env(monkeypatch, home, spare_port(), SHRINKSEARCH_JAVA_HOME="/nonexistent")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from shrinksearch.exceptions import JavaNotFoundError, NodeError, UsageError
+from shrinksearch.exceptions import ElasticsearchUnavailable, JavaNotFoundError, NodeError, PortInUseError, UsageError
 from shrinksearch.node import distribution, launcher, probe
 from shrinksearch.node.home import NodeHome, prepare, resolve_home
 from shrinksearch.node.java import Java, find_java
@@ -71,7 +71,7 @@ class NodeManager:
             pid = launcher.running_pid(self.home)
             if pid is not None:
                 return self._result(pid, began, already_running=True)
-            launcher.ensure_port_free(self.settings.node_port)
+            self._check_port()
             java = self._java()
             dist = self._install()
             self._launch(dist, java)
@@ -122,6 +122,25 @@ class NodeManager:
             raise UsageError("SHRINKSEARCH_NODE_SECURITY is on but no password is set; set SHRINKSEARCH_ES_PASSWORD")
         if not re.fullmatch(r"\d+[kKmMgG]", self.settings.node_heap):
             raise UsageError(f"SHRINKSEARCH_NODE_HEAP={self.settings.node_heap!r} is not a JVM size; use e.g. 1g or 512m")
+
+    def _check_port(self) -> None:
+        """Port free, or an error that says whether an Elasticsearch holds it (e.g. another home's)."""
+        try:
+            launcher.ensure_port_free(self.settings.node_port)
+        except PortInUseError:
+            if not self._elasticsearch_answers():
+                raise
+            raise PortInUseError(
+                f"port {self.settings.node_port} is in use by an Elasticsearch this node home did not start; "
+                f"use it (SHRINKSEARCH_ES_URL={self.url}) or set SHRINKSEARCH_NODE_PORT to a free port"
+            ) from None
+
+    def _elasticsearch_answers(self) -> bool:
+        try:
+            # Short: whatever holds the port may accept connections and never answer.
+            return probe.health(self.url, None, timeout=2.0) is not None
+        except ElasticsearchUnavailable:
+            return True  # it asked for credentials: a secured Elasticsearch
 
     def _java(self) -> Java:
         java = find_java(self.settings.java_home)

@@ -16,11 +16,11 @@ from shrinksearch.exceptions import ElasticsearchUnavailable
 Auth = tuple[str, str] | None
 
 
-def health(url: str, auth: Auth, wait_seconds: int = 0) -> dict[str, Any] | None:
-    """Cluster health (waiting up to wait_seconds for yellow); None when nothing answers."""
+def health(url: str, auth: Auth, wait_seconds: int = 0, timeout: float = 10.0) -> dict[str, Any] | None:
+    """Cluster health (waiting up to wait_seconds for yellow); None when nothing answers in time."""
     params = {"wait_for_status": "yellow", "timeout": f"{wait_seconds}s"} if wait_seconds else {}
     try:
-        response = httpx.get(f"{url}/_cluster/health", params=params, auth=auth, timeout=wait_seconds + 10)
+        response = httpx.get(f"{url}/_cluster/health", params=params, auth=auth, timeout=wait_seconds + timeout)
     except httpx.TransportError:
         return None
     _raise_for_auth(response, url, auth)
