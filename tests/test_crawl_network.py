@@ -88,6 +88,8 @@ def assert_matches_blog(found: list[RawPost | RawComment], blog: Blog) -> None:
         threads.setdefault(by_path[path_of(c.post_url)].id, {})[c.id] = c.parent_id
     assert threads == {pid: t for pid, t in counts.threads.items() if t}
     assert {c.id: c.author or "" for c in comments} == {k: a.strip() for k, a in counts.comment_authors.items()}
+    published = {c.id: c.published for p in blog.posts for c, _ in p.walk()}
+    assert {c.id: c.published for c in comments} == published
     for post in blog.posts:  # thread order: the served parent always comes first
         mine = sorted((c for c in comments if path_of(c.post_url) == blog.post_path(post)), key=lambda c: c.position)
         assert [c.position for c in mine] == list(range(len(mine)))
@@ -98,19 +100,14 @@ def assert_matches_blog(found: list[RawPost | RawComment], blog: Blog) -> None:
 
 
 @pytest.mark.parametrize("slug", BLOGS)
-def test_full_crawl_collects_every_post_and_comment(base, network, slug, tmp_path):
+def test_full_crawl_collects_every_post_and_comment_and_nothing_else(base, network, slug, tmp_path):
     summary = crawl(base, slug, tmp_path)
     blog = network.blog(slug)
     assert summary.platform == blog.platform  # detected from the home page
     assert (summary.finish_reason, summary.errors) == ("finished", {})
     assert (summary.posts, summary.comments) == (len(blog.posts), sum(p.comment_count() for p in blog.posts))
     assert_matches_blog(records(summary), blog)
-
-
-@pytest.mark.parametrize("slug", BLOGS)
-def test_crawl_fetches_nothing_disallowed_nor_the_trap(base, slug, tmp_path):
-    summary = crawl(base, slug, tmp_path)
-    urls = requested(summary)
+    urls = requested(summary)  # the private pages and the calendar are linked, never fetched
     assert urls and not [u for u in urls if "/private/" in u or "calendar" in u]
 
 
@@ -221,3 +218,23 @@ def test_sigkilled_crawl_resumes_with_every_record_exactly_once(network, tmp_pat
     found = records(second)
     assert_matches_blog(found, blog)
     assert len(list(read_records(second.output))) == len(blog.posts) + sum(p.comment_count() for p in blog.posts)
+
+
+# --- the HTML fallback, as if feeds and APIs were off -----------------------------------
+
+
+@pytest.mark.parametrize("slug", [s for s in BLOGS if load_network().blog(s).platform != "generic"])
+def test_html_only_crawl_reads_posts_and_comments_from_pages(base, network, slug, tmp_path):
+    blog = network.blog(slug)
+    summary = crawl(base, slug, tmp_path, spider_args={"html_only": True})
+    assert (summary.finish_reason, summary.errors) == ("finished", {})
+    found = records(summary)
+    if blog.platform == "blogger" and blog.comment_markup == "classic":
+        # classic Blogger markup shows no threads: every comment, each at top level
+        counts = expected_counts(Network([blog])).blogs[slug]
+        comments = [r for r in found if isinstance(r, RawComment)]
+        assert sorted(c.id for c in comments) == sorted(counts.comment_authors)
+        assert {c.id: c.author or "" for c in comments} == {k: a.strip() for k, a in counts.comment_authors.items()}
+        assert summary.posts == counts.posts
+    else:
+        assert_matches_blog(found, blog)

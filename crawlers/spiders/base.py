@@ -6,7 +6,8 @@ request helper (errbacks, conditional headers, URL scope), response checks that 
 pages instead of crashing, item builders, comment threads and the incremental logic.
 
 Arguments (``-a``): ``url`` (start URL, required), ``blog_name``, ``source`` (sources.yaml
-entry), ``allow``/``deny`` (JSON lists of regexes).
+entry), ``allow``/``deny`` (JSON lists of regexes), ``html_only`` (skip feeds and APIs: read
+the pages as a reader sees them, for blogs whose feeds are off or truncated).
 Settings: ``SHRINKSEARCH_INCREMENTAL`` and ``SHRINKSEARCH_STATE_FILE``.
 """
 
@@ -60,7 +61,8 @@ class BlogSpider(scrapy.Spider):
     platform: ClassVar[str] = "generic"
 
     def __init__(self, url: str = "", blog_name: str | None = None, source: str | None = None,
-                 allow: str | list[str] = "[]", deny: str | list[str] = "[]", **kwargs: Any) -> None:
+                 allow: str | list[str] = "[]", deny: str | list[str] = "[]",
+                 html_only: str | bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not url:
             raise ValueError(f"spider {self.name!r} needs a start URL: -a url=https://...")
@@ -70,6 +72,7 @@ class BlogSpider(scrapy.Spider):
         self.source = source or None
         self.allow = [re.compile(p) for p in (json.loads(allow) if isinstance(allow, str) else allow)]
         self.deny = [re.compile(p) for p in (json.loads(deny) if isinstance(deny, str) else deny)]
+        self.html_only = str(html_only).lower() in ("1", "true", "yes")
         self.incremental = False
         self.crawl_state = CrawlState()
 
@@ -86,8 +89,12 @@ class BlogSpider(scrapy.Spider):
         """The crawl's first requests (a platform's preferred source)."""
         raise NotImplementedError
 
+    def html_requests(self) -> Iterable[scrapy.Request]:
+        """The first requests of an ``html_only`` crawl (default: as usual)."""
+        return self.first_requests()
+
     async def start(self) -> AsyncIterator[Any]:
-        for request in self.first_requests():
+        for request in self.html_requests() if self.html_only else self.first_requests():
             yield request
 
     # --- requests -----------------------------------------------------------------------

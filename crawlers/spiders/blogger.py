@@ -96,6 +96,9 @@ class BloggerSpider(BlogSpider):
     def first_requests(self) -> Iterable[scrapy.Request]:
         yield self.posts_json_request(1)
 
+    def html_requests(self) -> Iterable[scrapy.Request]:
+        yield self.home_request()
+
     def posts_json_request(self, start: int) -> scrapy.Request:
         url = self.feed_url("feeds/posts/default", "json", start, self.page_size)
         return self.request(url, self.parse_posts_json, conditional=start == 1,

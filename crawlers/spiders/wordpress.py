@@ -82,6 +82,9 @@ class WordpressSpider(BlogSpider):
     def first_requests(self) -> Iterable[scrapy.Request]:
         yield self.request(urljoin(self.blog_url, "wp-json/"), self.parse_index, fallback=lambda: [self.feed_request()])
 
+    def html_requests(self) -> Iterable[scrapy.Request]:
+        yield self.feed_request()
+
     def parse_index(self, response: Response) -> Iterator[scrapy.Request]:
         """The API index (``/wp-json/``): the site's name, and proof the API is on."""
         data = self.json_of(response)
