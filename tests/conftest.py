@@ -62,7 +62,9 @@ def _answers(settings: Settings) -> bool:
 
 @pytest.fixture(scope="session")
 def es_client(es_node: Settings) -> Iterator[Elasticsearch]:
-    client = Elasticsearch(es_node.es_url, request_timeout=60)
+    from shrinksearch.es.client import make_client
+
+    client = make_client(es_node)
     yield client
     client.close()
 
