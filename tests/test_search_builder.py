@@ -33,27 +33,45 @@ def _body(text: str, filters: Filters = Filters(), page: Page = Page()) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("word", "themes"),
+    ("word", "direct", "ranking"),
     [
-        ("vacations", ["therapist-absence"]),
-        ("holiday", ["therapist-absence"]),
-        ("transference", ["transference", "therapeutic-relationship"]),  # direct, then related
-        ("therapist vacations", ["therapist-absence"]),
-        ("time off", ["therapist-absence"]),
-        ("tremor", []),
+        ("vacations", ["therapist-absence"], []),  # named by the label "... and vacations"
+        ("vacation", ["therapist-absence"], []),  # the theme's headword (first term)
+        ("holiday", [], ["therapist-absence"]),  # a member: its siblings only rank
+        ("transference", ["transference"], ["therapeutic-relationship"]),  # direct, then related
+        ("therapist vacations", ["therapist-absence"], []),
+        ("time off", [], ["therapist-absence"]),
+        ("tremor", [], []),
     ],
 )
-def test_expansion_finds_themes_by_stem(word, themes):
+def test_expansion_finds_themes_by_stem(word, direct, ranking):
     [concept] = parse_query(f"who discusses {word}").concepts
-    assert EXPANDER.expand(concept).theme_ids == themes
+    expansion = EXPANDER.expand(concept)
+    assert (expansion.direct_themes, expansion.related_themes) == (direct, ranking)
 
 
 def test_expansion_weights_user_words_over_taxonomy_over_related():
     [concept] = parse_query("who discusses transference").concepts
-    variants = {v.text: v.weight for v in EXPANDER.expand(concept).variants}
-    assert variants["transference"] == 1.0
-    assert variants["feelings about the therapist"] < 1.0
-    assert variants["rapport"] < variants["feelings about the therapist"]
+    [wording] = EXPANDER.expand(concept).wordings
+    variants = {v.text: (v.weight, v.tier) for v in wording.parts[0].variants}
+    assert variants["transference"] == (1.0, "user")
+    assert variants["feelings about the therapist"] == (0.6, "theme")
+    assert variants["rapport"] == (0.25, "related")
+
+
+def test_multi_word_wordings_split_into_parts_at_taxonomy_words():
+    [concept] = parse_query("who discusses lithium weight").concepts
+    [wording] = EXPANDER.expand(concept).wordings
+    assert [p.text for p in wording.parts] == ["lithium", "weight"]
+    [concept] = parse_query("who discusses feelings about the therapist").concepts
+    assert [p.text for p in EXPANDER.expand(concept).wordings[0].parts] == ["feelings therapist"]
+
+
+def test_a_theme_two_concepts_share_only_ranks():
+    parsed = parse_query("who discusses vacations and holidays")
+    first, second = EXPANDER.expand_all(parsed.concepts)
+    assert first.direct_themes == [] and "therapist-absence" in first.related_themes
+    assert second.direct_themes == []
 
 
 def test_quoted_phrases_are_not_expanded():

@@ -25,7 +25,7 @@ def client(es_client: Elasticsearch, test_alias: str, docs) -> TestClient:
 
 
 def test_search(client, docs):
-    body = client.get("/api/search", params={"q": "holidays", "size": 2}).json()
+    body = client.get("/api/search", params={"q": "vacations", "size": 2}).json()
     assert body["total"] >= 3 and len(body["hits"]) == 2 and body["page"] == 1
     hit = body["hits"][0]
     assert {"id", "kind", "url", "post_url", "author", "score", "snippets"} <= set(hit)

@@ -4,9 +4,10 @@ Pure functions returning plain dicts (tested without a node, run against one in 
 service). The shape:
 
 * each concept is a ``dis_max`` over its wordings (the user's own at full weight, the
-  taxonomy's lower) matched on the text, on the title of *posts only* (a comment carries its
-  post's title, which is not its author's words), and a ``terms`` on the enricher's
-  ``themes``;
+  taxonomy's lower, one clause each so the best counts and the rest a little) matched on
+  the text, on the title of *posts only* (a comment carries its post's title, which is not
+  its author's words), and on the enricher's theme tags (weighted by the tag's score);
+  related themes only add to the score; a wording of several parts needs them all;
 * questions and "a and b" queries require every concept (``must``); plain searches rank
   by how many concepts match (``should``) plus a ``simple_query_string`` of the literal
   words — user text never reaches ``query_string``;
@@ -21,7 +22,7 @@ from datetime import date
 from typing import Literal
 
 from shrinksearch.exceptions import QueryError
-from shrinksearch.search.expand import Expansion, Variant
+from shrinksearch.search.expand import Expansion, Part, Variant, Wording
 from shrinksearch.search.query import ParsedQuery, Role, Term
 
 Sort = Literal["relevance", "date"]
@@ -30,9 +31,10 @@ Kind = Literal["post", "comment"]
 ANONYMOUS_KEY = "anonymous"
 TITLE_BOOST = 1.5  # a post's title names its subject; worth more than one body mention
 AUTHOR_BOOST = 2.0  # a plain search for "dinah" should find Dinah's writing
-THEME_TAG_BOOST = 2.0  # the enricher's evidence (patterns included) for a theme
+THEME_TAG_BOOST = 1.0  # the enricher's evidence (patterns included) for a theme
+RELATED_TAG_BOOST = 0.25
 PHRASE_SLOP = 1
-TIE_BREAKER = 0.3  # a concept's best wording counts fully, the others a little
+TIE_BREAKER = 0.1  # a concept's best wording counts fully, the others a little
 MAX_PAGE_SIZE = 100
 MAX_WINDOW = 10_000  # Elasticsearch's index.max_result_window
 
@@ -83,25 +85,27 @@ class Page:
 # --- matching ---------------------------------------------------------------------------
 
 
-def own_words(query_type: str, body: dict, boost: float = 1.0) -> dict:
+def own_words(query_type: str, body: dict, boost: float = 1.0, title: bool = True) -> dict:
     """A match on the document's own words: its text, and the title when it is a post."""
+    on_text = {query_type: {"text": {**body, "boost": boost}}}
+    if not title:
+        return on_text
     on_title = {query_type: {"title": {**body, "boost": boost * TITLE_BOOST}}}
-    return {
-        "bool": {
-            "should": [
-                {query_type: {"text": {**body, "boost": boost}}},
-                {"bool": {"must": [on_title], "filter": [{"term": {"kind": "post"}}]}},
-            ]
-        }
-    }
+    return {"bool": {"should": [on_text, {"bool": {"must": [on_title], "filter": [{"term": {"kind": "post"}}]}}]}}
 
 
-def term_clause(term: Term, boost: float = 1.0) -> dict:
-    """A literal wording: an exact phrase, or all its words (nearby words score higher)."""
+def term_clause(term: Term, boost: float = 1.0, loose: bool = False, title: bool = True) -> dict:
+    """A literal wording: an exact phrase, or its words (nearby words score higher): all
+    of them, or with ``loose`` all but one ("therapist vacations" finds a psychiatrist's
+    vacation; documents with both words still score higher)."""
     if term.phrase:
-        return own_words("match_phrase", {"query": term.text, "slop": PHRASE_SLOP}, boost)
-    clause = own_words("match", {"query": term.text, "operator": "and"}, boost)
-    if " " in term.text:  # words of a multi-word wording close together are a better match
+        return own_words("match_phrase", {"query": term.text, "slop": PHRASE_SLOP}, boost, title)
+    several = " " in term.text
+    words = {"minimum_should_match": "-1"} if loose and several else {"operator": "and"}
+    clause = own_words("match", {"query": term.text, **words}, boost, title)
+    if not title:
+        clause = {"bool": {"should": [clause]}}
+    if several:  # words of a multi-word wording close together are a better match
         clause["bool"]["should"].append(
             {"match_phrase": {"text": {"query": term.text, "slop": 3, "boost": boost * 0.5}}}
         )
@@ -109,42 +113,63 @@ def term_clause(term: Term, boost: float = 1.0) -> dict:
 
 
 def concept_clause(expansion: Expansion) -> dict:
-    """Any wording of the concept, or its theme tags; the best one scores."""
-    queries = [variant_clause(v) for v in _user_and_phrase_variants(expansion)]
-    queries += _synonym_word_clauses(expansion)
-    queries += _theme_tag_clauses(expansion)
+    """Any wording of the concept (alternatives: the best one scores)."""
+    return _best_of([_wording_clause(w) for w in expansion.wordings])
+
+
+def _wording_clause(wording: Wording) -> dict:
+    # All parts but one are required ("therapist vacations": a psychiatrist's vacation
+    # counts too), every part matched scores, and the user's words together score extra.
+    if len(wording.parts) == 1:
+        return part_clause(wording.parts[0])
+    parts = [part_clause(p) for p in wording.parts]
+    return {
+        "bool": {
+            "should": parts + [term_clause(wording.term)],
+            "minimum_should_match": len(parts) - 1,
+        }
+    }
+
+
+def part_clause(part: Part) -> dict:
+    """Any wording of the part, or its theme tags (the best one scores); related and
+    shared themes add to the score of documents that match, but never make one match."""
+    core = _best_of([variant_clause(v) for v in part.tier("user", "theme")] + _tag_clauses(list(part.themes), THEME_TAG_BOOST))
+    ranking = [variant_clause(v) for v in part.tier("related")] + _tag_clauses(list(part.ranking_themes), RELATED_TAG_BOOST)
+    if not ranking:
+        return core
+    return {"bool": {"must": [core], "should": [_best_of(ranking)]}}
+
+
+def _best_of(queries: list[dict]) -> dict:
     if len(queries) == 1:
         return queries[0]
     return {"dis_max": {"queries": queries, "tie_breaker": TIE_BREAKER}}
 
 
 def variant_clause(variant: Variant) -> dict:
-    return term_clause(Term(variant.text, variant.phrase), variant.weight)
+    # The user's own unquoted words match loosely, and count in a post's title too; the
+    # taxonomy's wordings match exactly, in the text only (a short title that happens to
+    # hold one of a theme's phrases would otherwise outweigh a whole post about it).
+    user = variant.tier == "user"
+    return term_clause(Term(variant.text, variant.phrase), variant.weight, loose=user, title=user)
 
 
-def _user_and_phrase_variants(expansion: Expansion) -> list[Variant]:
-    # single taxonomy words are grouped into one match per weight (see below)
-    return [v for v in expansion.variants if v.source == "user" or v.phrase or " " in v.text]
+def _tag_clauses(themes: list[str], boost: float) -> list[dict]:
+    """Documents the enricher tagged with these themes, stronger tags scoring more.
 
-
-def _synonym_word_clauses(expansion: Expansion) -> list[dict]:
-    # One OR-match per weight over the taxonomy's single words: a document using several
-    # of them ("holiday", "away", "vacation") is more about the concept than one using one.
-    by_weight: dict[float, list[str]] = {}
-    for v in expansion.variants:
-        if v.source != "user" and not v.phrase and " " not in v.text:
-            by_weight.setdefault(v.weight, []).append(v.text)
-    return [own_words("match", {"query": " ".join(words)}, weight) for weight, words in by_weight.items()]
-
-
-def _theme_tag_clauses(expansion: Expansion) -> list[dict]:
-    by_weight: dict[float, list[str]] = {}
-    for theme, weight in expansion.themes:
-        by_weight.setdefault(weight, []).append(theme)
-    return [
-        {"constant_score": {"filter": {"terms": {"themes": themes}}, "boost": THEME_TAG_BOOST * weight}}
-        for weight, themes in by_weight.items()
-    ]
+    The nested ``theme_tags`` (not just the ``themes`` list) so the tag's own score counts:
+    ln(1 + score), so a theme tagged 12 is not four times one tagged 3."""
+    if not themes:
+        return []
+    scored = {
+        "function_score": {
+            "query": {"terms": {"theme_tags.theme": themes}},
+            "field_value_factor": {"field": "theme_tags.score", "modifier": "ln1p", "missing": 1.0},
+            "boost_mode": "replace",
+        }
+    }
+    return [{"nested": {"path": "theme_tags", "score_mode": "max", "query": scored, "boost": boost}}]
 
 
 def literal_clause(parsed: ParsedQuery) -> dict | None:

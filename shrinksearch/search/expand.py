@@ -2,10 +2,23 @@
 
 "vacations" stems to the same Snowball stem as the ``therapist-absence`` theme's term
 "vacation", so the concept grows that theme's terms and phrases (holiday, time off,
-rescheduled sessions, …), the theme id itself (documents the enricher tagged), and, at a
-lower weight, the themes the taxonomy lists as ``related``. The index's hunspell analyzer
-then matches each wording's own inflections. Quoted phrases are taken literally: never
-expanded. Pure code over the loaded taxonomy; no Elasticsearch here.
+rescheduled sessions, …) and the theme id itself (documents the enricher tagged); the
+themes the taxonomy lists as ``related`` are added for ranking only. The index's hunspell
+analyzer then matches each wording's own inflections.
+
+Only a word that *names* a theme (its id, or a piece of its label: "vacations" in
+"Therapist absence and vacations") takes in the theme's other wordings as equals; a word
+that is merely one of its members ("clozapine" among the antipsychotics, "solitary" among
+the prison words) brings its siblings in for ranking only.
+
+A wording of several words is split into *parts* at the taxonomy's words and phrases, and
+every part but one is required: "therapist vacations" is a therapist (psychotherapy) *and* a
+vacation (therapist-absence), while "time off" or "weight gain" stay whole because the
+taxonomy knows them as phrases. Quoted phrases are taken literally: never expanded.
+
+Within one question, a theme two concepts both name cannot tell them apart ("vacations
+and coverage" are both therapist-absence): for those concepts it only ranks, and each
+must match by its own words. Pure code over the loaded taxonomy; no Elasticsearch here.
 """
 
 from __future__ import annotations
@@ -14,25 +27,32 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from typing import Literal, Protocol
 
 import Stemmer
 
-from shrinksearch.search.query import Concept, Term
+from shrinksearch.search.query import STOP_WORDS, Concept, Term
 
 USER_WEIGHT = 1.0
 THEME_WEIGHT = 0.6
 RELATED_WEIGHT = 0.25
 
+Tier = Literal["user", "theme", "related"]
+
 
 class ThemeLike(Protocol):
     """What expansion needs of a taxonomy theme (``shrinksearch.enrich`` provides it)."""
 
-    id: str
-    label: str
-    terms: Sequence[str]
-    phrases: Sequence[str]
-    related: Sequence[str]
+    @property
+    def id(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def terms(self) -> Sequence[str]: ...
+    @property
+    def phrases(self) -> Sequence[str]: ...
+    @property
+    def related(self) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True)
@@ -43,30 +63,61 @@ class Variant:
     phrase: bool
     weight: float
     source: str  # "user" or the theme id it came from
+    tier: Tier = "user"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One required piece of a wording, with everything that counts as saying it."""
+
+    text: str
+    variants: tuple[Variant, ...]
+    themes: tuple[str, ...] = ()  # tagged with one of these = says it
+    ranking_themes: tuple[str, ...] = ()  # related or shared themes: rank, never match
+
+    def tier(self, *tiers: Tier) -> list[Variant]:
+        return [v for v in self.variants if v.tier in tiers]
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One alternative wording of a concept: all its parts are required."""
+
+    term: Term
+    parts: tuple[Part, ...]
 
 
 @dataclass(frozen=True)
 class Expansion:
-    """A concept with every wording and theme id that counts as discussing it."""
+    """A concept: any of its wordings (alternatives, "lithium or valproate")."""
 
     concept: Concept
-    variants: tuple[Variant, ...]
-    themes: tuple[tuple[str, float], ...]  # (theme id, weight): direct 1.0, related lower
+    wordings: tuple[Wording, ...]
 
     @property
     def label(self) -> str:
         return self.concept.label
 
     @property
+    def direct_themes(self) -> list[str]:
+        return list(dict.fromkeys(t for w in self.wordings for p in w.parts for t in p.themes))
+
+    @property
+    def related_themes(self) -> list[str]:
+        return list(dict.fromkeys(t for w in self.wordings for p in w.parts for t in p.ranking_themes))
+
+    @property
     def theme_ids(self) -> list[str]:
-        return [theme for theme, _ in self.themes]
+        return self.direct_themes + [t for t in self.related_themes if t not in self.direct_themes]
 
     def to_dict(self) -> dict:
         """What the concept was expanded to, for the API and `--json`."""
         return {
             "concept": self.label,
-            "themes": self.theme_ids,
-            "wordings": [v.text for v in self.variants],
+            "parts": [[p.text for p in w.parts] for w in self.wordings],
+            "themes": self.direct_themes,
+            "ranking_themes": self.related_themes,
+            "wordings": list(dict.fromkeys(v.text for w in self.wordings for p in w.parts for v in p.tier("user", "theme"))),
         }
 
 
@@ -77,60 +128,85 @@ class Expander:
         self.themes = {theme.id: theme for theme in themes}
         self._by_stem = self._index_wordings()
 
-    def expand(self, concept: Concept) -> Expansion:
-        """The concept's own wordings, plus those of the themes its words name."""
-        direct = self._themes_for(concept)
-        related = [r for t in direct for r in self.themes[t].related if r in self.themes and r not in direct]
-        variants = _user_variants(concept) + self._theme_variants(direct, THEME_WEIGHT)
-        variants += self._theme_variants(list(dict.fromkeys(related)), RELATED_WEIGHT)
-        themes = [(t, 1.0) for t in direct] + [(t, RELATED_WEIGHT) for t in dict.fromkeys(related)]
-        return Expansion(concept, _dedupe(variants), tuple(themes))
-
     def expand_all(self, concepts: Iterable[Concept]) -> list[Expansion]:
-        return [self.expand(c) for c in concepts]
+        """Each concept expanded; themes named by more than one concept only rank."""
+        concepts = list(concepts)
+        named = [set(self._concept_themes(c)) for c in concepts]
+        shared = {t for i, themes in enumerate(named) for t in themes if any(t in o for j, o in enumerate(named) if j != i)}
+        others = [set().union(*(o for j, o in enumerate(named) if j != i)) for i in range(len(concepts))]
+        return [self.expand(c, shared, others[i]) for i, c in enumerate(concepts)]
 
-    def _index_wordings(self) -> dict[tuple[str, ...], list[str]]:
-        # stem sequence -> theme ids, for the theme id, its terms and its phrases
-        index: dict[tuple[str, ...], list[str]] = {}
+    def expand(self, concept: Concept, shared: set[str] = frozenset(), others: set[str] = frozenset()) -> Expansion:  # type: ignore[assignment]
+        """One concept; ``shared`` themes only rank, ``others`` (other concepts') are left out."""
+        return Expansion(concept, tuple(self._wording(t, shared, others) for t in concept.terms))
+
+    # --- one wording ---------------------------------------------------------------
+
+    def _wording(self, term: Term, shared: set[str], others: set[str]) -> Wording:
+        if term.phrase:  # quoted: exactly these words
+            return Wording(term, (Part(term.text, (Variant(term.text, True, USER_WEIGHT, "user"),)),))
+        return Wording(term, tuple(self._part(text, found, shared, others) for text, found in self.segment(term.text)))
+
+    def _part(self, text: str, found: list[tuple[str, bool]], shared: set[str], others: set[str]) -> Part:
+        named = [t for t, is_name in found if is_name]
+        matching = [t for t in named if t not in shared]
+        ranking = [t for t in named if t in shared] + [t for t, is_name in found if not is_name]
+        ranking += [r for t in named for r in self.themes[t].related if r in self.themes and r not in others]
+        ranking = [t for t in dict.fromkeys(ranking) if t not in matching]
+        variants = [Variant(text, False, USER_WEIGHT, "user")]  # unquoted: its words, near or not
+        variants += self._theme_variants(matching, THEME_WEIGHT, "theme")
+        variants += self._theme_variants(ranking, RELATED_WEIGHT, "related")
+        return Part(text, _dedupe(variants), tuple(matching), tuple(ranking))
+
+    def segment(self, text: str) -> list[tuple[str, list[tuple[str, bool]]]]:
+        """The wording cut into runs of words, each with the themes it names or belongs to
+        (theme id, whether the run *names* the theme): the longest known run wins
+        ("lithium weight gain" → lithium | weight gain)."""
+        words = [w for w in _WORDS.findall(text.lower().replace("-", " ")) if w not in STOP_WORDS]
+        stems = _stemmer().stemWords(words)
+        runs: list[tuple[str, list[tuple[str, bool]]]] = []
+        i = 0
+        while i < len(words):
+            j = next((j for j in range(len(words), i, -1) if tuple(stems[i:j]) in self._by_stem), i + 1)
+            runs.append((" ".join(words[i:j]), list(self._by_stem.get(tuple(stems[i:j]), {}).items())))
+            i = j
+        return runs
+
+    def _concept_themes(self, concept: Concept) -> list[str]:
+        return [t for term in concept.terms if not term.phrase for _, found in self.segment(term.text) for t, _ in found]
+
+    def _index_wordings(self) -> dict[tuple[str, ...], dict[str, bool]]:
+        # stem sequence -> {theme id: whether the wording names the theme}. A theme's id and
+        # label name it ("vacations": Therapist absence and vacations); its terms and
+        # phrases are members ("clozapine" is an antipsychotic, not a name for them all).
+        index: dict[tuple[str, ...], dict[str, bool]] = {}
         for theme in self.themes.values():
-            for wording in [theme.id.replace("-", " "), *theme.terms, *theme.phrases]:
+            for wording, is_name in [*((n, True) for n in _names(theme)), *((w, False) for w in [*theme.terms, *theme.phrases])]:
                 key = stem_key(wording)
-                if key and theme.id not in index.setdefault(key, []):
-                    index[key].append(theme.id)
+                if key:
+                    entry = index.setdefault(key, {})
+                    entry[theme.id] = entry.get(theme.id, False) or is_name
         return index
 
-    def _themes_for(self, concept: Concept) -> list[str]:
-        found: list[str] = []
-        for term in concept.terms:
-            if not term.phrase:  # quoted phrases mean exactly those words
-                found.extend(self._themes_for_words(stem_key(term.text)))
-        return list(dict.fromkeys(found))
-
-    def _themes_for_words(self, stems: tuple[str, ...]) -> list[str]:
-        # The longest runs of the user's words that name a theme wording, left to right:
-        # "therapist vacations" → "vacation" (therapist-absence) when "therapist" names none.
-        found: list[str] = []
-        i = 0
-        while i < len(stems):
-            for j in range(len(stems), i, -1):
-                if stems[i:j] in self._by_stem:
-                    found.extend(self._by_stem[stems[i:j]])
-                    i = j - 1
-                    break
-            i += 1
-        return found
-
-    def _theme_variants(self, theme_ids: list[str], weight: float) -> list[Variant]:
+    def _theme_variants(self, theme_ids: list[str], weight: float, tier: Tier) -> list[Variant]:
         out: list[Variant] = []
         for theme_id in theme_ids:
             theme = self.themes[theme_id]
-            out += [Variant(t, phrase=" " in t.strip(), weight=weight, source=theme_id) for t in theme.terms]
-            out += [Variant(p, phrase=True, weight=weight, source=theme_id) for p in theme.phrases]
+            out += [Variant(t, " " in t.strip(), weight, theme_id, tier) for t in theme.terms]
+            out += [Variant(p, True, weight, theme_id, tier) for p in theme.phrases]
         return out
 
 
-def _user_variants(concept: Concept) -> list[Variant]:
-    return [Variant(t.text.replace("-", " "), t.phrase, USER_WEIGHT, "user") for t in concept.terms]
+_LABEL_SPLIT = re.compile(r"\s+and\s+|,|\(|\)|/")
+_LEADING = re.compile(r"^(?:the|other|general)\s+")
+
+
+def _names(theme: ThemeLike) -> list[str]:
+    """What names a theme: its id, each piece of its label ("Lithium and mood
+    stabilisers" → lithium, mood stabilisers), and its first term, the headword the
+    taxonomy lists first ("dependency" for dependency-on-therapist)."""
+    pieces = [_LEADING.sub("", p.strip().lower()) for p in _LABEL_SPLIT.split(theme.label)]
+    return [theme.id.replace("-", " "), *(p for p in pieces if p), *theme.terms[:1]]
 
 
 def _dedupe(variants: list[Variant]) -> tuple[Variant, ...]:
@@ -150,6 +226,7 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 def stem_key(text: str) -> tuple[str, ...]:
-    """Snowball stems of a wording's words: what two wordings must share to be the same."""
-    words = _WORDS.findall(text.lower().replace("-", " "))
+    """Snowball stems of a wording's words, stop words left out (as the query parser and
+    the index do): what two wordings must share to be the same."""
+    words = [w for w in _WORDS.findall(text.lower().replace("-", " ")) if w not in STOP_WORDS]
     return tuple(_stemmer().stemWords(words))

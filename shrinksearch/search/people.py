@@ -1,12 +1,18 @@
 """Ranking people for "who" questions: a person-level AND over concepts.
 
 Input: the responses of ``builder.who_bodies`` — one pair with every concept required in
-the same document ("joint"), then a pair per concept — each grouped by person. A person counts
-only if they discuss *every* concept, in one document or across several (a post on
-transference, a comment on vacations). Their score per concept is their best document's
-score plus a little for the next ones, divided by the best such score anyone has for that
-concept (so a concept with rare words does not drown the others); the joint score, for
-those who bring the concepts together in one document, is added the same way.
+the same document ("joint"), then a pair per concept — each grouped by person. A person
+counts only if they discuss *every* concept, in one document or across several (a post on
+transference, a comment on vacations). Their strength per concept is their best
+document's score plus a little for the next ones (how strongly, not how much), divided by
+the best strength anyone has for that concept, so a concept with rare words does not
+drown the others. The strengths combine by their geometric mean (times their number), so
+someone who barely touches one concept ranks below someone who discusses both; the joint
+strength, for those who bring the concepts together in one document, is added on top.
+
+People quoted by the strongest joint documents share in those documents' scores (see
+quotes.py): a commenter whose words a post on both concepts takes up is part of that
+discussion.
 
 "Anonymous" is not one person: each anonymous document is grouped on its own, under the
 key ``anonymous@<document id>``.
@@ -14,14 +20,19 @@ key ``anonymous@<document id>``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from shrinksearch.search.builder import ANONYMOUS_KEY
 from shrinksearch.search.results import Hit, Person, hit_from_es
 
-DECAY = 0.5  # the 2nd document counts half, the 3rd a quarter: depth helps, volume doesn't rule
-JOINT_WEIGHT = 1.0
+DECAY = 0.25  # the 2nd document adds a quarter of its score, the 3rd a sixteenth
+JOINT_WEIGHT = 1.5  # both concepts in one document is the clearest sign of discussing both
+QUOTE_SHARE = 0.6  # what a quoted document gets of the quoting document's score
+QUOTE_SOURCES = 5  # strongest joint documents whose quotations are followed
 MAX_EVIDENCE = 4
+
+Groups = dict[str, "Group"]
 
 
 @dataclass
@@ -35,26 +46,59 @@ class Group:
     def strength(self) -> float:
         return sum((DECAY**i) * (h.score or 0.0) for i, h in enumerate(self.hits))
 
+    def add(self, hit: Hit) -> None:
+        """Add a document, keeping the better score if it is already there."""
+        same = [h for h in self.hits if h.id == hit.id]
+        if same and (same[0].score or 0.0) >= (hit.score or 0.0):
+            return
+        self.hits = sorted([h for h in self.hits if h.id != hit.id] + [hit], key=lambda h: -(h.score or 0.0))
 
-def groups_from_responses(named: dict[str, Any], anonymous: dict[str, Any]) -> dict[str, Group]:
-    """Person key -> their documents, from the two ``builder.people_bodies`` responses."""
-    groups: dict[str, Group] = {}
+
+def person_key(hit: Hit) -> str:
+    """Who wrote it: the author key, or, for anonymous documents, the document itself."""
+    return f"anonymous@{hit.id}" if hit.author_key == ANONYMOUS_KEY else hit.author_key
+
+
+def parse_responses(responses: list[dict[str, Any]]) -> list[Groups]:
+    """Groups per response pair: [joint, concept 1, concept 2, …]."""
+    return [_groups(responses[i], responses[i + 1]) for i in range(0, len(responses), 2)]
+
+
+def _groups(named: dict[str, Any], anonymous: dict[str, Any]) -> Groups:
+    groups: Groups = {}
     for raw in named["hits"]["hits"]:
         inner = raw.get("inner_hits", {}).get("docs", {}).get("hits", {}).get("hits", [])
-        key = raw["fields"]["author_key"][0]
-        groups[key] = Group(key, [hit_from_es(h) for h in inner] or [hit_from_es(raw)])
+        hits = [hit_from_es(h, with_text=True) for h in inner] or [hit_from_es(raw, with_text=True)]
+        groups[person_key(hits[0])] = Group(person_key(hits[0]), hits)
     for raw in anonymous["hits"]["hits"]:
-        key = f"anonymous@{raw['_id']}"
-        groups[key] = Group(key, [hit_from_es(raw)])
+        hit = hit_from_es(raw, with_text=True)
+        groups[person_key(hit)] = Group(person_key(hit), [hit])
     return groups
 
 
-def rank_people(responses: list[dict[str, Any]], labels: list[str], limit: int) -> list[Person]:
-    """People who discuss every concept, strongest first (see the module docstring).
+def quote_sources(pairs: list[Groups]) -> list[Hit]:
+    """The strongest documents showing every concept: the ones whose quotations count."""
+    joint = [h for g in pairs[0].values() for h in g.hits]
+    return sorted(joint, key=lambda h: -(h.score or 0.0))[:QUOTE_SOURCES]
 
-    ``responses`` come in pairs (named, anonymous): every concept jointly, then each concept.
-    """
-    pairs = [groups_from_responses(responses[i], responses[i + 1]) for i in range(0, len(responses), 2)]
+
+def add_quoted(pairs: list[Groups], links: list[tuple[Hit, Hit]]) -> None:
+    """Credit each quoted document with a share of its quoting document's score, per response."""
+    for groups in pairs:
+        scores = {h.id: h.score or 0.0 for g in groups.values() for h in g.hits}
+        for source, quoted in links:
+            if source.id not in scores or person_key(quoted) == person_key(source):
+                continue
+            credited = replace(quoted, score=QUOTE_SHARE * scores[source.id], quoted_in=[_ref(source)])
+            groups.setdefault(person_key(quoted), Group(person_key(quoted))).add(credited)
+
+
+def _ref(hit: Hit) -> dict[str, str]:
+    return {"id": hit.id, "title": hit.title, "author": hit.author, "url": hit.url, "kind": hit.kind}
+
+
+def rank_people(pairs: list[Groups], labels: list[str], limit: int) -> list[Person]:
+    """People who discuss every concept, strongest first (see the module docstring)."""
     joint, per_concept = pairs[0], pairs[1:] or [pairs[0]]
     keys = set.intersection(*(set(g) for g in per_concept))
     maxima = [_max_strength(g) for g in per_concept]
@@ -64,20 +108,23 @@ def rank_people(responses: list[dict[str, Any]], labels: list[str], limit: int) 
     return people[:limit]
 
 
-def _max_strength(groups: dict[str, Group]) -> float:
+def balanced_sum(strengths: list[float]) -> float:
+    """k times the geometric mean of k strengths: the sum when they are equal, less when
+    one concept is barely touched ("and" means both, not mostly one)."""
+    product = 1.0
+    for s in strengths:
+        product *= s
+    return len(strengths) * product ** (1 / len(strengths))
+
+
+def _max_strength(groups: Groups) -> float:
     return max((g.strength for g in groups.values()), default=0.0) or 1.0
 
 
-def _person(
-    key: str,
-    joint: dict[str, Group],
-    per_concept: list[dict[str, Group]],
-    maxima: list[float],
-    joint_max: float,
-    labels: list[str],
-) -> Person:
+def _person(key: str, joint: Groups, per_concept: list[Groups], maxima: list[float], joint_max: float,
+            labels: list[str]) -> Person:
     concept_scores = {label: groups[key].strength / m for label, groups, m in zip(labels, per_concept, maxima)}
-    score = sum(concept_scores.values())
+    score = balanced_sum(list(concept_scores.values()))
     if len(per_concept) > 1 and key in joint:
         score += JOINT_WEIGHT * joint[key].strength / joint_max
     evidence = _evidence(key, joint, per_concept, labels)
@@ -93,16 +140,16 @@ def _person(
     )
 
 
-def _evidence(key: str, joint: dict[str, Group], per_concept: list[dict[str, Group]], labels: list[str]) -> list[Hit]:
+def _evidence(key: str, joint: Groups, per_concept: list[Groups], labels: list[str]) -> list[Hit]:
     # Documents that show several concepts come first; each says which concepts it shows.
     found: dict[str, Hit] = {}
     for hit in joint[key].hits if key in joint else []:
-        found[hit.id] = hit
-        hit.concepts = list(labels)
+        found[hit.id] = replace(hit, concepts=list(labels))
     for label, groups in zip(labels, per_concept):
         for hit in groups[key].hits:
-            kept = found.setdefault(hit.id, hit)
+            kept = found.setdefault(hit.id, replace(hit, concepts=[]))
             if label not in kept.concepts:
                 kept.concepts.append(label)
+            kept.quoted_in = kept.quoted_in or hit.quoted_in
     ordered = sorted(found.values(), key=lambda h: (-len(h.concepts), -(h.score or 0.0)))
-    return ordered[:MAX_EVIDENCE]
+    return [replace(h, text=None, quoted_text=None) for h in ordered[:MAX_EVIDENCE]]

@@ -33,6 +33,8 @@ class Hit:
     themes: list[str]
     concepts: list[str] = field(default_factory=list)  # which concepts it showed ("who")
     text: str | None = None  # the whole text, in thread views only
+    quoted_text: str | None = None  # what a comment quotes from others (internal: quote links)
+    quoted_in: list[dict] = field(default_factory=list)  # documents quoting this one ("who")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -135,6 +137,7 @@ def hit_from_es(raw: dict[str, Any], with_text: bool = False) -> Hit:
         snippets=list(highlight.get("text", [])),
         themes=list(src.get("themes", [])),
         text=src.get("text") if with_text else None,
+        quoted_text=src.get("quoted_text") if with_text else None,
     )
 
 

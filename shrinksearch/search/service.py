@@ -22,7 +22,8 @@ from shrinksearch.exceptions import IndexNotReady, QueryError
 from shrinksearch.search import builder
 from shrinksearch.search.builder import Filters, Page
 from shrinksearch.search.expand import Expander, Expansion, ThemeLike
-from shrinksearch.search.people import rank_people
+from shrinksearch.search import people
+from shrinksearch.search.quotes import extract_quotes, quote_body
 from shrinksearch.search.query import ParsedQuery, parse_query
 from shrinksearch.settings import Settings, get_settings
 from shrinksearch.search.results import (
@@ -75,10 +76,10 @@ class SearchService:
             facets=facets_from_es(response.get("aggregations", {})),
         )
 
-    def baseline(self, text: str, size: int = 10) -> list[str]:
-        """Document ids a plain multi_match ranks first: the evaluation's point of comparison."""
+    def baseline(self, text: str, size: int = 10) -> list[Hit]:
+        """What a plain multi_match ranks first: the evaluation's point of comparison."""
         response = self._search(builder.baseline_body(text, size))
-        return [h["_id"] for h in response["hits"]["hits"]]
+        return [hit_from_es(h) for h in response["hits"]["hits"]]
 
     # --- people --------------------------------------------------------------------
 
@@ -88,14 +89,24 @@ class SearchService:
             raise QueryError(f"limit must be between 1 and {builder.MAX_PAGE_SIZE}, not {limit}")
         parsed = as_who_question(parse_query(question))
         expansions = self.expander.expand_all(parsed.concepts)
-        bodies = builder.who_bodies(parsed, expansions, filters or Filters())
-        responses = self._msearch(bodies)
+        filters = (filters or Filters()).merged(parsed)
+        pairs = people.parse_responses(self._msearch(builder.who_bodies(parsed, expansions, filters)))
+        people.add_quoted(pairs, self._quoted(people.quote_sources(pairs), filters))
         labels = [e.label for e in expansions]
         return WhoResult(
             query=parsed.to_dict(),
             expansions=[e.to_dict() for e in expansions],
-            people=rank_people(responses, labels, limit),
+            people=people.rank_people(pairs, labels, limit),
         )
+
+    def _quoted(self, sources: list[Hit], filters: Filters) -> list[tuple[Hit, Hit]]:
+        """(quoting document, quoted document) for the passages ``sources`` quote."""
+        asks = [(s, q) for s in sources for q in extract_quotes(s.text or "", s.quoted_text or "")]
+        if not asks:
+            return []
+        bodies = [quote_body(s, q, builder.filter_clauses(filters), builder.SOURCE_EXCLUDES) for s, q in asks]
+        responses = self._msearch_plain(bodies)
+        return [(s, hit_from_es(h)) for (s, _), r in zip(asks, responses) for h in r["hits"]["hits"]]
 
     # --- threads, facets, timeline --------------------------------------------------
 
@@ -170,6 +181,9 @@ class SearchService:
     def _search(self, body: dict) -> dict:
         with self._errors():
             return dict(self.client.search(index=self.alias, body=body))
+
+    def _msearch_plain(self, bodies: list[dict]) -> list[dict]:
+        return self._msearch(bodies)
 
     def _msearch(self, bodies: list[dict]) -> list[dict]:
         searches: list[dict] = []
