@@ -117,6 +117,15 @@ def test_expected_counts_follow_what_each_platform_serves(network: Network) -> N
     assert counts.blogs["mini-static"].comment_authors["8002"] == "Lee Park"
 
 
+def test_a_nameless_comment_is_anonymous_on_pages_and_empty_in_wordpress_rest(fresh: tuple[Network, httpx.Client]) -> None:
+    network, http = fresh
+    network.add_comment("mini-press", "103", {"id": "9100", "author": "", "published": NOW, "body": "<p>No name given.</p>"})
+    assert expected_counts(network).blogs["mini-press"].comment_authors["9100"] == "Anonymous"
+    page = Selector(http.get("/mini-press/2019/05/01/a-quiet-post/").text)
+    assert page.css("li#comment-9100 .comment-author .fn::text").get() == "Anonymous"
+    assert http.get("/mini-press/wp-json/wp/v2/comments/9100").json()["author_name"] == ""
+
+
 # --- the host: root, robots, trap, private and broken pages ------------------------------------
 
 

@@ -338,7 +338,8 @@ class BlogCounts:
     threads: dict[str, dict[str, str | None]] = field(default_factory=dict)
     """post id -> {comment id -> parent comment id as served, None at top level}."""
     comment_authors: dict[str, str] = field(default_factory=dict)
-    """comment id -> display name."""
+    """comment id -> the name pages and feeds print ("Anonymous" for a nameless comment, whose
+    WordPress REST ``author_name`` is "")."""
 
 
 @dataclass(frozen=True)
@@ -350,7 +351,7 @@ class ExpectedCounts:
 
 def blog_counts(blog: Blog) -> BlogCounts:
     threads = {p.id: {c.id: blog.served_parent(p, c) for c, _ in p.walk()} for p in blog.posts}
-    authors = {c.id: c.author for p in blog.posts for c, _ in p.walk()}
+    authors = {c.id: c.display_author for p in blog.posts for c, _ in p.walk()}
     return BlogCounts(blog.platform, len(blog.posts), len(authors), threads, authors)
 
 
