@@ -31,6 +31,7 @@ JOINT_WEIGHT = 1.5  # both concepts in one document is the clearest sign of disc
 QUOTE_SHARE = 0.6  # what a quoted document gets of the quoting document's score
 QUOTE_SOURCES = 5  # strongest joint documents whose quotations are followed
 MAX_EVIDENCE = 4
+EVIDENCE_FLOOR = 0.25  # evidence scoring under a quarter of the person's best is left out
 
 Groups = dict[str, "Group"]
 
@@ -142,6 +143,7 @@ def _person(key: str, joint: Groups, per_concept: list[Groups], maxima: list[flo
 
 def _evidence(key: str, joint: Groups, per_concept: list[Groups], labels: list[str]) -> list[Hit]:
     # Documents that show several concepts come first; each says which concepts it shows.
+    # Weak ones (a passing "away" in a thank-you note) are left out next to strong ones.
     found: dict[str, Hit] = {}
     for hit in joint[key].hits if key in joint else []:
         found[hit.id] = replace(hit, concepts=list(labels))
@@ -151,5 +153,9 @@ def _evidence(key: str, joint: Groups, per_concept: list[Groups], labels: list[s
             if label not in kept.concepts:
                 kept.concepts.append(label)
             kept.quoted_in = kept.quoted_in or hit.quoted_in
+            if hit.snippets and (not kept.snippets or not hit.quoted_in):  # own matches beat the quote
+                kept.snippets = hit.snippets
     ordered = sorted(found.values(), key=lambda h: (-len(h.concepts), -(h.score or 0.0)))
-    return [replace(h, text=None, quoted_text=None) for h in ordered[:MAX_EVIDENCE]]
+    best = max((h.score or 0.0) for h in ordered) if ordered else 0.0
+    strong = [h for h in ordered if (h.score or 0.0) >= EVIDENCE_FLOOR * best]
+    return [replace(h, text=None, quoted_text=None) for h in strong[:MAX_EVIDENCE]]

@@ -39,7 +39,7 @@ def _clip(passage: str) -> str:
     return " ".join(_WORD.findall(passage)[:MAX_WORDS])
 
 
-def quote_body(source: Hit, passage: str, filters: list[dict], excludes: list[str]) -> dict:
+def quote_body(source: Hit, passage: str, filters: list[dict], excludes: list[str], highlight: dict) -> dict:
     """The earlier documents (other than ``source``) containing ``passage``, best first."""
     earlier = [{"range": {"published": {"lte": source.published}}}] if source.published else []
     return {
@@ -52,5 +52,6 @@ def quote_body(source: Hit, passage: str, filters: list[dict], excludes: list[st
             }
         },
         "_source": {"excludes": excludes},
+        "highlight": highlight,  # the quoted words, marked
         "track_total_hits": False,
     }

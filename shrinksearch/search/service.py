@@ -104,8 +104,8 @@ class SearchService:
         asks = [(s, q) for s in sources for q in extract_quotes(s.text or "", s.quoted_text or "")]
         if not asks:
             return []
-        bodies = [quote_body(s, q, builder.filter_clauses(filters), builder.SOURCE_EXCLUDES) for s, q in asks]
-        responses = self._msearch_plain(bodies)
+        bodies = [quote_body(s, q, builder.filter_clauses(filters), builder.SOURCE_EXCLUDES, builder.highlight()) for s, q in asks]
+        responses = self._msearch(bodies)
         return [(s, hit_from_es(h)) for (s, _), r in zip(asks, responses) for h in r["hits"]["hits"]]
 
     # --- threads, facets, timeline --------------------------------------------------
@@ -181,9 +181,6 @@ class SearchService:
     def _search(self, body: dict) -> dict:
         with self._errors():
             return dict(self.client.search(index=self.alias, body=body))
-
-    def _msearch_plain(self, bodies: list[dict]) -> list[dict]:
-        return self._msearch(bodies)
 
     def _msearch(self, bodies: list[dict]) -> list[dict]:
         searches: list[dict] = []
