@@ -33,7 +33,7 @@ from shrinksearch.cli import app
 from shrinksearch.exceptions import UsageError
 from shrinksearch.samples import Blog, Network, expected_counts, load_network, running_server
 from shrinksearch.samples.extras import BROKEN_PAGES, PRIVATE_MARKER
-from shrinksearch.samples.network import BLOGS_DIR, Post
+from shrinksearch.samples.network import Post
 from shrinksearch.samples.server import DEFAULT_CRAWL_DELAY
 
 FIXTURES = Path(__file__).parent / "fixtures" / "samples"

@@ -192,10 +192,7 @@ def _listing(req: Req, blog: Blog, posts: list[Post], list_url: str, heading: st
 
 
 def home(req: Req, blog: Blog, match: re.Match[str]) -> Page:
-    return _listing(req, blog, blog.posts, f"{req.blog_home(blog)}search", None, blog.name)
-
-
-def search(req: Req, blog: Blog, match: re.Match[str]) -> Page:
+    """The home page and /search: the same list, paged through /search as Blogger does."""
     return _listing(req, blog, blog.posts, f"{req.blog_home(blog)}search", None, blog.name)
 
 
@@ -290,7 +287,7 @@ def sitemap(req: Req, blog: Blog, match: re.Match[str]) -> Page:
 
 ROUTES = [
     (re.compile(r""), home),
-    (re.compile(r"search/?"), search),
+    (re.compile(r"search/?"), home),
     (re.compile(r"search/label/(?P<label>[^/]+)"), label_page),
     (re.compile(r"(?P<year>[0-9]{4})(?:/(?P<month>[0-9]{2}))?/?"), archive),
     (re.compile(r"(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<slug>[^/]+)\.html"), post_page),
