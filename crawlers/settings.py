@@ -19,7 +19,9 @@ USER_AGENT = get_settings().user_agent
 ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 1.0  # seconds between requests to one host, at least
 DOWNLOAD_DELAY_JITTER = 0.5
-CONCURRENT_REQUESTS = 16
+# One crawl is one blog, so one host: the engine pulls only as many requests out of the
+# (JOBDIR-saved) scheduler as the host may get at once, and a pause (Ctrl-C) drains quickly.
+CONCURRENT_REQUESTS = 2
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
@@ -78,6 +80,7 @@ FAST_PROFILE = {
     "DOWNLOAD_DELAY": 0,
     "DOWNLOAD_DELAY_JITTER": 0,
     "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 8,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "SHRINKSEARCH_CRAWL_DELAY_MAX": 0,
     "RETRY_TIMES": 1,

@@ -209,7 +209,7 @@ def test_sigkilled_crawl_resumes_with_every_record_exactly_once(network, tmp_pat
             os.kill(progress.pid, signal.SIGKILL)
             killed.append(progress.pid)
 
-    slow = {"CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 0.25}
+    slow = {"CONCURRENT_REQUESTS": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 0.25}
     with running_server(network=network) as url:
         first = crawl(url, slug, tmp_path, scrapy_settings=slow, on_progress=kill_midway)
         assert killed and first.finish_reason == "killed" and first.output is None
@@ -218,6 +218,29 @@ def test_sigkilled_crawl_resumes_with_every_record_exactly_once(network, tmp_pat
     found = records(second)
     assert_matches_blog(found, blog)
     assert len(list(read_records(second.output))) == len(blog.posts) + sum(p.comment_count() for p in blog.posts)
+
+
+def test_paused_crawl_resumes_from_its_jobdir(network, tmp_path):
+    slug = next(s for s, b in network.blogs.items() if b.platform == "blogger")
+    blog = network.blog(slug)
+    paused: list[int] = []
+
+    def pause_midway(progress: CrawlProgress) -> None:
+        if not paused and progress.posts + progress.comments >= 15:
+            os.kill(progress.pid, signal.SIGINT)  # Ctrl-C: Scrapy stops cleanly, saving its queue
+            paused.append(progress.pid)
+
+    slow = {"CONCURRENT_REQUESTS": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1, "DOWNLOAD_DELAY": 0.25}
+    with running_server(network=network) as url:
+        first = crawl(url, slug, tmp_path, scrapy_settings=slow, on_progress=pause_midway)
+        assert paused and first.finish_reason == "shutdown" and first.output is None
+        assert first.stats.get("scheduler/unserializable", 0) == 0  # every request could be saved
+        before = {u for u in requested(first) if not u.endswith("/robots.txt")}
+        second = crawl(url, slug, tmp_path)
+    assert second.finish_reason == "finished" and second.resumed_records >= 15
+    again = {u for u in requested(second) if not u.endswith("/robots.txt")}
+    assert before and again and not before & again  # the saved queue went on where it stopped
+    assert_matches_blog(records(second), blog)
 
 
 # --- the HTML fallback, as if feeds and APIs were off -----------------------------------

@@ -107,10 +107,11 @@ class BlogSpider(scrapy.Spider):
         return not any(p.search(url) for p in self.deny)
 
     def request(self, url: str, callback: Callable[..., Any], *, conditional: bool = False,
-                fallback: Callable[[], Iterable[scrapy.Request]] | None = None,
+                fallback: tuple[Any, ...] | None = None,
                 **kwargs: Any) -> scrapy.Request:
         """A request with error accounting; ``conditional`` adds the incremental validators;
-        ``fallback`` produces the requests to try when this one fails."""
+        ``fallback`` = ``(method name, *args)`` of this spider, giving the request(s) to try
+        when this one fails (a name, not a function, so JOBDIR can save the request)."""
         headers = kwargs.pop("headers", {})
         if conditional and self.incremental:
             headers.update(self.crawl_state.conditional_headers(url))
@@ -128,7 +129,9 @@ class BlogSpider(scrapy.Spider):
         fallback = request.meta.get("shrinksearch_fallback")
         if fallback is not None:
             self.crawler.stats.inc_value("shrinksearch/fallbacks")
-            yield from fallback()
+            name, *args = fallback
+            result = getattr(self, name)(*args)
+            yield from [result] if isinstance(result, scrapy.Request) else result
 
     def count_error(self, kind: str, url: str, detail: str = "") -> None:
         self.crawler.stats.inc_value(f"shrinksearch/errors/{kind}")

@@ -72,11 +72,11 @@ class GenericSpider(BlogSpider):
         if not candidates:
             return self.sitemap_request()
         return self.request(candidates[0], self.parse_feed, conditional=True, cb_kwargs={"rest": candidates[1:]},
-                            fallback=lambda: [self.feed_request(candidates[1:])])
+                            fallback=("feed_request", candidates[1:]))
 
     def sitemap_request(self) -> scrapy.Request:
         return self.request(urljoin(self.blog_url, "sitemap.xml"), self.parse_sitemap,
-                            fallback=lambda: [self.robots_request()])
+                            fallback=("robots_request",))
 
     def robots_request(self) -> scrapy.Request:
         robots = urljoin(self.blog_url, "/robots.txt")

@@ -80,7 +80,7 @@ class WordpressSpider(BlogSpider):
         return urljoin(self.blog_url, f"wp-json/wp/v2/{route}") + "?" + urlencode(params)
 
     def first_requests(self) -> Iterable[scrapy.Request]:
-        yield self.request(urljoin(self.blog_url, "wp-json/"), self.parse_index, fallback=lambda: [self.feed_request()])
+        yield self.request(urljoin(self.blog_url, "wp-json/"), self.parse_index, fallback=("feed_request",))
 
     def html_requests(self) -> Iterable[scrapy.Request]:
         yield self.feed_request()
@@ -98,7 +98,7 @@ class WordpressSpider(BlogSpider):
     def posts_request(self, page: int) -> scrapy.Request:
         url = self.api("posts", page=page, per_page=self.per_page, _embed=1)
         return self.request(url, self.parse_posts, conditional=page == 1, cb_kwargs={"page": page},
-                            fallback=(lambda: [self.feed_request()]) if page == 1 else None)
+                            fallback=("feed_request",) if page == 1 else None)
 
     def parse_posts(self, response: Response, page: int) -> Iterator[Any]:
         if self.not_modified(response):
@@ -146,7 +146,7 @@ class WordpressSpider(BlogSpider):
     def comments_request(self, post: dict[str, Any], page: int, so_far: list[dict[str, Any]],
                          emit_post: bool) -> scrapy.Request:
         url = self.api("comments", post=post["platform_id"], page=page, per_page=self.per_page)
-        on_fail = (lambda: [self.post_page_request(post["url"], post)]) if page == 1 else None
+        on_fail = ("post_page_request", post["url"], post) if page == 1 else None
         return self.request(url, self.parse_comments, fallback=on_fail,
                             cb_kwargs={"post": post, "page": page, "so_far": so_far, "emit_post": emit_post})
 
@@ -207,7 +207,10 @@ class WordpressSpider(BlogSpider):
     # --- feed and HTML fallback ---------------------------------------------------------
     def feed_request(self) -> scrapy.Request:
         return self.request(urljoin(self.blog_url, "feed/"), self.parse_feed,
-                            fallback=lambda: [self.request(self.blog_url, self.parse_listing)])
+                            fallback=("listing_request",))
+
+    def listing_request(self) -> scrapy.Request:
+        return self.request(self.blog_url, self.parse_listing)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         if self.usable(response, expect="xml"):
@@ -217,7 +220,7 @@ class WordpressSpider(BlogSpider):
             for entry in entries:
                 if entry["url"] and self.follow_allowed(entry["url"]):
                     yield self.post_page_request(entry["url"], None)
-        yield self.request(self.blog_url, self.parse_listing)
+        yield self.listing_request()
 
     def post_page_request(self, url: str, post: dict[str, Any] | None) -> scrapy.Request:
         return self.request(url, self.parse_post_page, cb_kwargs={"rest_post": post})
