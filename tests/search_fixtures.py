@@ -87,8 +87,11 @@ def small_network() -> dict[str, Document]:
                 "Lithium needs blood levels; side effects include tremor.", year=2010)
     split = post("couch-side", "transference-basics", "Clink", "Transference basics",
                  "Transference is the patient's feelings about earlier figures replayed with the therapist.", year=2009)
+    rose = post("couch-side", "long-treatments", "Rose", "Long treatments",
+                "In long treatments the transference is always in the room.", year=2009)
     docs = {
-        "seed": seed, "leave": leave, "meds": meds, "split": split,
+        "seed": seed, "leave": leave, "meds": meds, "split": split, "rose_post": rose,
+        "rose_vac": comment(meds, "6", "Rose", "I take my vacation every August, whatever my patients say.", position=1),
         "anon_leave": comment(leave, "1", "Anonymous",
                               "My therapist keeps asking if I feel abandoned when she goes on vacation, "
                               "and turns everything back to the therapeutic relationship."),

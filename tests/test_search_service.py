@@ -38,12 +38,21 @@ def test_who_ranks_the_seed_author_and_the_anonymous_commenter_first(service, do
 
 
 def test_who_is_a_person_level_and_across_documents(service, docs):
-    # Clink: transference in a post, a holiday in a comment — neither alone shows both.
-    keys = [p.key for p in service.who("who discusses transference and vacations").people]
-    assert "clink" in keys
-    clink = next(p for p in service.who("who discusses transference and vacations").people if p.key == "clink")
-    assert {h.id for h in clink.evidence} == {docs["split"].id, docs["clink_vac"].id}
-    assert all(len(h.concepts) == 1 for h in clink.evidence)
+    # Rose: transference in a post, a vacation in a comment — neither alone shows both.
+    people = service.who("who discusses transference and vacations").people
+    rose = next(p for p in people if p.key == "rose")
+    assert {h.id for h in rose.evidence} == {docs["rose_post"].id, docs["rose_vac"].id}
+    assert all(len(h.concepts) == 1 for h in rose.evidence)
+
+
+def test_comments_get_concepts_from_their_thread(service, docs):
+    # Clink's holiday comment is under the seed post, which is about transference.
+    people = service.who("who discusses transference and vacations").people
+    clink = next(p for p in people if p.key == "clink")
+    comment = next(h for h in clink.evidence if h.id == docs["clink_vac"].id)
+    assert comment.concepts == ["transference", "vacations"]
+    # ... but a reply that shows neither in its own words is no evidence at all
+    assert docs["dinah_reply"].id not in {h.id for p in people for h in p.evidence}
 
 
 def test_who_leaves_out_people_missing_a_concept(service, docs):
@@ -102,7 +111,7 @@ def test_filters_and_facets(service, docs):
     result = service.search("vacation", Filters(blogs=("shrink-notes",), kind="comment"))
     assert {h.id for h in result.hits} == {docs["anon_leave"].id, docs["clink_vac"].id}  # holiday ~ vacation
     result = service.search("lithium")
-    assert {v.value: v.count for v in result.facets["kind"]} == {"post": 1, "comment": 2}
+    assert {v.value: v.count for v in result.facets["kind"]} == {"post": 1, "comment": 2}  # Rose's is August
     authors = {v.value: v.label for v in result.facets["author"]}
     assert authors["roy"] == "Roy"
     in_2010 = service.search("lithium", Filters(since=date(2010, 1, 1), until=date(2010, 12, 31))).hits

@@ -61,7 +61,7 @@ def test_facets_timeline_health_and_openapi(client):
     timeline = client.get("/api/themes/timeline", params={"interval": "year"}).json()
     assert timeline["interval"] == "year"
     health = client.get("/healthz").json()
-    assert health["status"] == "ok" and health["documents"]["post"] == 5
+    assert health["status"] == "ok" and health["documents"]["post"] == 6
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/search", "/api/who", "/api/thread/{post_id}", "/api/facets", "/api/themes/timeline"} <= set(paths)
 

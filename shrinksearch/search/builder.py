@@ -193,10 +193,31 @@ def literal_clause(parsed: ParsedQuery) -> dict | None:
     }
 
 
-def query_clause(parsed: ParsedQuery, expansions: list[Expansion], filters: Filters) -> dict:
-    """The whole query: concepts (all required for questions), +/- words, filters."""
+Context = list[dict[str, float]]
+"""Per concept, post id -> score a comment under that post gets for the concept (see
+``context_body``); empty dicts when there is no thread context."""
+
+
+def query_clause(
+    parsed: ParsedQuery,
+    expansions: list[Expansion],
+    filters: Filters,
+    context: Context | None = None,
+    own: list[Expansion] | None = None,
+) -> dict:
+    """The whole query: concepts (all required for questions), +/- words, filters.
+
+    With ``context``, a comment also shows a concept when the post it is under is about it
+    (comments are short and lean on their thread), but — except for "what do commenters
+    say about …" — it must show one of the question's concepts (``own``, default all
+    ``expansions``) in its own words: a "thank you" under the right post shows nothing.
+    """
     concepts = [concept_clause(e) for e in expansions]
+    if context:
+        concepts = [_with_thread(c, ctx) for c, ctx in zip(concepts, context)]
     bool_query: dict = {"filter": filter_clauses(filters)}
+    if context and any(context) and parsed.intent != "comments":
+        bool_query["filter"].append(any_concept_clause(own or expansions))
     if parsed.match_all:
         bool_query["must"] = list(concepts)
     else:
@@ -207,6 +228,36 @@ def query_clause(parsed: ParsedQuery, expansions: list[Expansion], filters: Filt
     bool_query.setdefault("must", []).extend(term_clause(t) for t in parsed.required)
     bool_query["must_not"] = [term_clause(t) for t in parsed.excluded]
     return {"bool": bool_query}
+
+
+def _with_thread(concept: dict, posts: dict[str, float]) -> dict:
+    if not posts:
+        return concept
+    under = [{"constant_score": {"filter": {"term": {"post_id": pid}}, "boost": score}} for pid, score in posts.items()]
+    thread = {"bool": {"filter": [{"term": {"kind": "comment"}}], "should": under, "minimum_should_match": 1}}
+    return {"dis_max": {"queries": [concept, thread]}}
+
+
+CONTEXT_POSTS = 5  # the posts most about a concept lend it to their comments
+CONTEXT_MIN = 0.5  # ... if they score at least half the best post's score
+CONTEXT_SHARE = 0.1  # ... at a tenth of the post's score
+
+
+def context_body(expansion: Expansion) -> dict:
+    """The posts most about one concept: their comments get it as thread context."""
+    return {
+        "size": CONTEXT_POSTS,
+        "query": {"bool": {"must": [concept_clause(expansion)], "filter": [{"term": {"kind": "post"}}]}},
+        "_source": False,
+        "track_total_hits": False,
+    }
+
+
+def context_from(response: dict) -> dict[str, float]:
+    """Post id -> context score, from a ``context_body`` response."""
+    hits = response["hits"]["hits"]
+    best = max((h["_score"] for h in hits), default=0.0)
+    return {h["_id"]: round(CONTEXT_SHARE * h["_score"], 4) for h in hits if h["_score"] >= CONTEXT_MIN * best}
 
 
 def any_concept_clause(expansions: list[Expansion]) -> dict:
@@ -283,10 +334,12 @@ def sort_clause(sort: Sort) -> list:
     return ["_score", {"published": {"order": "desc", "missing": "_last"}}]
 
 
-def search_body(parsed: ParsedQuery, expansions: list[Expansion], filters: Filters, page: Page) -> dict:
+def search_body(
+    parsed: ParsedQuery, expansions: list[Expansion], filters: Filters, page: Page, context: Context | None = None
+) -> dict:
     """A complete search request body: ranked documents, facets, snippets."""
     body: dict = {
-        "query": query_clause(parsed, expansions, filters.merged(parsed)),
+        "query": query_clause(parsed, expansions, filters.merged(parsed), context),
         "from": page.offset,
         "size": page.size,
         "sort": sort_clause(page.sort),
@@ -351,16 +404,17 @@ def people_bodies(query: dict, expansions: list[Expansion]) -> list[dict]:
     return [named, anonymous_docs]
 
 
-def who_bodies(parsed: ParsedQuery, expansions: list[Expansion], filters: Filters) -> list[dict]:
+def who_bodies(parsed: ParsedQuery, expansions: list[Expansion], filters: Filters, context: Context | None = None) -> list[dict]:
     """People requests (pairs, see ``people_bodies``): every concept required, then one per concept.
 
     A person may discuss one concept in a post and the other in a comment; people.py
     combines the per-concept groups into a person-level AND.
     """
     filters = filters.merged(parsed)
-    bodies = people_bodies(query_clause(parsed, expansions, filters), expansions)
+    context = context or [{} for _ in expansions]
+    bodies = people_bodies(query_clause(parsed, expansions, filters, context), expansions)
     if len(expansions) > 1:
-        for expansion in expansions:
+        for expansion, ctx in zip(expansions, context):
             single = replace(parsed, concepts=(expansion.concept,), match_all=True, words=expansion.concept.terms)
-            bodies += people_bodies(query_clause(single, [expansion], filters), expansions)
+            bodies += people_bodies(query_clause(single, [expansion], filters, [ctx], own=expansions), expansions)
     return bodies

@@ -65,7 +65,8 @@ class SearchService:
         """Ranked posts and comments for ``text``, with facets and highlighted snippets."""
         parsed = parse_query(text)
         expansions = self.expander.expand_all(parsed.concepts)
-        body = builder.search_body(parsed, expansions, filters or Filters(), page or Page())
+        context = self._context(expansions)
+        body = builder.search_body(parsed, expansions, filters or Filters(), page or Page(), context)
         response = self._search(body)
         return SearchResult(
             query=parsed.to_dict(),
@@ -90,7 +91,8 @@ class SearchService:
         parsed = as_who_question(parse_query(question))
         expansions = self.expander.expand_all(parsed.concepts)
         filters = (filters or Filters()).merged(parsed)
-        pairs = people.parse_responses(self._msearch(builder.who_bodies(parsed, expansions, filters)))
+        context = self._context(expansions)
+        pairs = people.parse_responses(self._msearch(builder.who_bodies(parsed, expansions, filters, context)))
         people.add_quoted(pairs, self._quoted(people.quote_sources(pairs), filters))
         labels = [e.label for e in expansions]
         return WhoResult(
@@ -98,6 +100,12 @@ class SearchService:
             expansions=[e.to_dict() for e in expansions],
             people=people.rank_people(pairs, labels, limit),
         )
+
+    def _context(self, expansions: list[Expansion]) -> builder.Context:
+        """Per concept, the posts whose comments get the concept from their thread."""
+        if not expansions:
+            return []
+        return [builder.context_from(r) for r in self._msearch([builder.context_body(e) for e in expansions])]
 
     def _quoted(self, sources: list[Hit], filters: Filters) -> list[tuple[Hit, Hit]]:
         """(quoting document, quoted document) for the passages ``sources`` quote."""
