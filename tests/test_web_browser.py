@@ -11,12 +11,14 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
 from elasticsearch import Elasticsearch
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from sample_index import SampleIndex, indexed_samples  # noqa: F401  (session fixture)
 from search_fixtures import TINY_THEMES, drop_alias, index_into, small_network
 from shrinksearch.search.service import SearchService
 from shrinksearch.settings import get_settings
@@ -42,22 +44,33 @@ def docs():
     return small_network()
 
 
-@pytest.fixture(scope="module")
-def server(es_client: Elasticsearch, docs) -> Iterator[str]:
-    """The app on a free port, over a module-wide alias with the small network."""
-    alias = f"sstest-web-{uuid.uuid4().hex[:10]}"
-    index_into(es_client, alias, list(docs.values()))
-    app = create_app(get_settings(), SearchService(es_client, alias, TINY_THEMES))
+@contextmanager
+def _serving(service: SearchService) -> Iterator[str]:
+    """The app over ``service``, served by uvicorn in a thread on a free port."""
+    app = create_app(get_settings(), service)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
-    drop_alias(es_client, alias)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(es_client: Elasticsearch, docs) -> Iterator[str]:
+    """The app over a module-wide alias with the small network."""
+    alias = f"sstest-web-{uuid.uuid4().hex[:10]}"
+    index_into(es_client, alias, list(docs.values()))
+    try:
+        with _serving(SearchService(es_client, alias, TINY_THEMES)) as url:
+            yield url
+    finally:
+        drop_alias(es_client, alias)
 
 
 @pytest.fixture(scope="module")
@@ -136,3 +149,16 @@ def test_xss_payloads_render_as_inert_text(page: Page, docs):
     expect(page.locator("#thread-post .text")).to_contain_text("<script>window.__pwned=1</script>")
     assert page.evaluate("window.__pwned") is None
     assert page.locator("main img, main script").count() == 0
+
+
+def test_seed_question_on_the_sample_network(browser: Browser, indexed_samples: SampleIndex):
+    with _serving(indexed_samples.service) as url:
+        page = browser.new_page()
+        page.goto(url + "/#q=" + "who discusses transference and vacations".replace(" ", "+"))
+        people = page.locator("#people-list > li.person")
+        expect(people.nth(1)).to_be_visible()
+        expect(people.nth(0).locator("h4").first).to_have_text("Dinah")
+        expect(people.nth(1).locator("h4").first).to_have_text("Anonymous (on “You May Leave Now”)")
+        expect(people.nth(1).locator(".quoted-in")).to_contain_text("Transference and the Vacation Question")
+        expect(page.locator("#chart svg polyline").first).to_be_attached()
+        page.close()

@@ -181,6 +181,9 @@ function hitItem(hit, extraClass) {
       `${hit.author} (${hit.author_role}) · ${hit.blog} · ${fmtDate(hit.published)}`,
       hit.concepts && hit.concepts.length ? ` · shows: ${hit.concepts.join(", ")}` : "",
       " · ", el("a", { href: hit.url, rel: "noopener noreferrer nofollow", target: "_blank" }, "original")),
+    (hit.quoted_in || []).map((ref) => el("div", { class: "meta quoted-in" }, "quoted in “",
+      el("a", { href: "#", onclick: (event) => { event.preventDefault(); openThread({ post_id: ref.id, id: ref.id }); } }, ref.title),
+      `” by ${ref.author}`)),
     snippets,
     hit.themes.length ? el("div", { class: "meta" }, "themes: ", hit.themes.map((t) => themeLabels[t] || t).join(", ")) : null);
 }
@@ -190,10 +193,12 @@ function renderPeople(who) {
   $("people").hidden = false;
   $("people-note").textContent = who.people.length ? who.note : `Nobody discusses all of: ${who.query.concepts.join(", ")}.`;
   for (const person of who.people) {
-    const where = person.anonymous && person.evidence[0] ? ` on “${person.evidence[0].title}”` : "";
+    // "Anonymous" is many people: each anonymous comment is shown as its own person.
+    const where = person.anonymous && person.evidence[0] ? ` (on “${person.evidence[0].title}”)` : "";
     list.append(el("li", { class: "person", "data-key": person.key },
       el("h4", {}, `${person.name}${where}`),
-      el("div", { class: "meta" }, `${person.role} · ${person.blogs.join(", ")} · score ${person.score.toFixed(2)}`),
+      el("div", { class: "meta" }, `${person.role} · ${person.blogs.join(", ")} · score ${person.score.toFixed(2)}`,
+        ` · ${Object.entries(person.concept_scores).map(([c, v]) => `${c} ${v.toFixed(2)}`).join(", ")}`),
       el("ol", { class: "evidence" }, person.evidence.map((hit) => hitItem(hit, "evidence-hit")))));
   }
 }
