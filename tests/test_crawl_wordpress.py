@@ -107,6 +107,11 @@ def test_comment_authors_and_urls(thread):
     assert thread[1]["7001"]["author_url"] is None
 
 
+def test_nameless_comment_is_anonymous_as_wordpress_prints_it():
+    from crawlers.spiders.wordpress import comment_from_rest
+    assert comment_from_rest({"id": 1, "parent": 0, "author_name": "", "content": {"rendered": ""}})["author"] == "Anonymous"
+
+
 def test_comment_published_from_date_gmt(thread):
     assert thread[1]["7001"]["published"] == "2019-06-03T14:05:00Z"
 

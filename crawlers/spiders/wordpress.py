@@ -54,12 +54,13 @@ def post_from_rest(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def comment_from_rest(obj: dict[str, Any]) -> dict[str, Any]:
-    """A comment from one object of ``/wp/v2/comments``."""
+    """A comment from one object of ``/wp/v2/comments``. A nameless comment's ``author_name``
+    is "" there; WordPress prints it as "Anonymous" (``get_comment_author``), and so do we."""
     parent = obj.get("parent")
     return {
         "id": str(obj["id"]),
         "parent_id": str(parent) if parent else None,
-        "author": obj.get("author_name") or None,
+        "author": (obj.get("author_name") or "").strip() or "Anonymous",
         "author_url": obj.get("author_url") or None,
         "published": _gmt(obj.get("date_gmt")) or BlogSpider.date(obj.get("date")),
         "html": _rendered(obj.get("content")),
