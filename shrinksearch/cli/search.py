@@ -16,7 +16,7 @@ from shrinksearch.settings import get_settings
 
 DATE = ["%Y-%m-%d"]
 
-Blog = Annotated[Optional[list[str]], typer.Option("--blog", help="Only this blog (repeatable).")]
+Blog = Annotated[Optional[list[str]], typer.Option("--blog", help="Only this blog, by name as facets show it (repeatable).")]
 Author = Annotated[Optional[list[str]], typer.Option("--author", help="Only this author key (repeatable).")]
 Theme = Annotated[Optional[list[str]], typer.Option("--theme", help="Only documents tagged with this theme (repeatable).")]
 Role = Annotated[Optional[str], typer.Option("--role", help="blogger or commenter.")]
@@ -41,14 +41,17 @@ def search(
     limit: Limit = 10,
     page: Annotated[int, typer.Option("--page", min=1, help="Page of results (1-based).")] = 1,
     sort: Annotated[str, typer.Option("--sort", help="relevance or date.")] = "relevance",
+    mode: Annotated[str, typer.Option("--mode", help="lexical, or hybrid (BM25 fused with kNN on embeddings).")] = "lexical",
     blog: Blog = None, author: Author = None, theme: Theme = None, role: Role = None, kind: Kind = None,
     since: Since = None, until: Until = None, as_json: AsJson = False,
 ) -> None:
     """Search posts and comments; concepts are expanded through the theme taxonomy."""
-    if sort not in ("relevance", "date"):
-        raise typer.BadParameter("must be relevance or date", param_hint="--sort")
+    for value, allowed, name in ((sort, ("relevance", "date"), "--sort"), (mode, ("lexical", "hybrid"), "--mode")):
+        if value not in allowed:
+            raise typer.BadParameter(f"must be one of {', '.join(allowed)}", param_hint=name)
     filters = _filters(blog, author, theme, role, kind, since, until)
-    result = SearchService.from_settings().search(text, filters, Page(size=limit, offset=(page - 1) * limit, sort=sort))  # type: ignore[arg-type]
+    page_ = Page(size=limit, offset=(page - 1) * limit, sort=sort)  # type: ignore[arg-type]
+    result = SearchService.from_settings().search(text, filters, page_, mode)
     if as_json:
         typer.echo(search_json(result))
     else:

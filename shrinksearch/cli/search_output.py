@@ -56,7 +56,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
 
 
 def search_json(result: SearchResult) -> str:
-    body = {"query": result.query, "expansions": result.expansions, "total": result.total,
+    body = {"query": result.query, "expansions": result.expansions, "mode": result.mode, "total": result.total,
             "offset": result.offset, "hits": [hit_json(h) for h in result.hits]}
     return json.dumps(body, indent=2, ensure_ascii=False)
 

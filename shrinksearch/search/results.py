@@ -57,6 +57,7 @@ class SearchResult:
     offset: int
     hits: list[Hit]
     facets: dict[str, list[FacetValue]]
+    mode: str = "lexical"
 
     def to_dict(self) -> dict:
         return asdict(self)

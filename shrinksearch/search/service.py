@@ -19,7 +19,7 @@ from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 from shrinksearch.enrich.taxonomy import THEMES_FILE, load_taxonomy
 from shrinksearch.es.client import make_client, translate_errors
 from shrinksearch.exceptions import IndexNotReady, QueryError
-from shrinksearch.search import builder
+from shrinksearch.search import builder, hybrid
 from shrinksearch.search.builder import Filters, Page
 from shrinksearch.search.expand import Expander, Expansion, ThemeLike
 from shrinksearch.search import people
@@ -37,6 +37,7 @@ from shrinksearch.search.results import (
 )
 
 MAX_THREAD_COMMENTS = 1000
+SEARCH_MODES = ("lexical", "hybrid")
 TIMELINE_INTERVALS = ("month", "quarter", "year")
 
 
@@ -61,20 +62,53 @@ class SearchService:
 
     # --- documents -----------------------------------------------------------------
 
-    def search(self, text: str, filters: Filters | None = None, page: Page | None = None) -> SearchResult:
-        """Ranked posts and comments for ``text``, with facets and highlighted snippets."""
-        parsed = parse_query(text)
+    def search(
+        self, text: str, filters: Filters | None = None, page: Page | None = None, mode: str = "lexical"
+    ) -> SearchResult:
+        """Ranked posts and comments for ``text``, with facets and highlighted snippets.
+
+        ``mode="hybrid"`` fuses the same ranking with a kNN one on the embeddings (hybrid.py).
+        """
+        if mode not in SEARCH_MODES:
+            raise QueryError(f"mode must be one of {', '.join(SEARCH_MODES)}, not {mode!r}")
+        parsed, page, filters = parse_query(text), page or Page(), filters or Filters()
         expansions = self.expander.expand_all(parsed.concepts)
         context = self._context(expansions)
-        body = builder.search_body(parsed, expansions, filters or Filters(), page or Page(), context)
-        response = self._search(body)
+        if mode == "hybrid":
+            return self._hybrid(parsed, expansions, filters, page, context)
+        response = self._search(builder.search_body(parsed, expansions, filters, page, context))
         return SearchResult(
             query=parsed.to_dict(),
             expansions=[e.to_dict() for e in expansions],
             total=response["hits"]["total"]["value"],
-            offset=body["from"],
+            offset=page.offset,
             hits=[hit_from_es(h) for h in response["hits"]["hits"]],
             facets=facets_from_es(response.get("aggregations", {})),
+        )
+
+    def _hybrid(
+        self, parsed: ParsedQuery, expansions: list[Expansion], filters: Filters, page: Page, context: builder.Context
+    ) -> SearchResult:
+        if page.sort != "relevance":
+            raise QueryError("hybrid search ranks by relevance only; drop the date sort or use lexical mode")
+        window = hybrid.window_for(page.offset, page.size)
+        lexical = builder.search_body(parsed, expansions, filters, Page(size=window, facets=page.facets), context)
+        vector = hybrid.embed_query(" and ".join(c.label for c in parsed.concepts) or parsed.text)
+        merged = filters.merged(parsed)
+        knn = hybrid.knn_body(vector, builder.filter_clauses(merged), window, builder.highlight(expansions), builder.SOURCE_EXCLUDES)
+        lex_response, knn_response = self._msearch([lexical, knn])
+        hits = {h["_id"]: hit_from_es(h) for h in knn_response["hits"]["hits"] + lex_response["hits"]["hits"]}
+        fused = hybrid.rrf([[h["_id"] for h in r["hits"]["hits"]] for r in (lex_response, knn_response)])
+        pick = [replace(hits[doc_id], score=round(score, 6)) for doc_id, score in fused[page.offset : page.offset + page.size]]
+        used = "hybrid" if knn_response["hits"]["hits"] else "lexical (no document has an embedding)"
+        return SearchResult(
+            query=parsed.to_dict(),
+            expansions=[e.to_dict() for e in expansions],
+            total=max(lex_response["hits"]["total"]["value"], len(fused)),
+            offset=page.offset,
+            hits=pick,
+            facets=facets_from_es(lex_response.get("aggregations", {})),
+            mode=used,
         )
 
     def baseline(self, text: str, size: int = 10) -> list[Hit]:

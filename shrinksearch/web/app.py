@@ -65,8 +65,9 @@ def _api_routes(app: FastAPI, search: SearchService) -> None:
         sort: Literal["relevance", "date"] = "relevance",
         page: Annotated[int, Query(ge=1, description="1-based page number.")] = 1,
         size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
+        mode: Annotated[Literal["lexical", "hybrid"], Query(description="hybrid: fuse with kNN on embeddings.")] = "lexical",
     ) -> dict:
-        result = search.search(q, f, Page(size=size, offset=(page - 1) * size, sort=sort))
+        result = search.search(q, f, Page(size=size, offset=(page - 1) * size, sort=sort), mode)
         return {**result.to_dict(), "page": page, "size": size}
 
     @app.get("/api/who", tags=["search"], summary="People who discuss every concept, with evidence")

@@ -10,7 +10,7 @@ const FACET_TITLES = { kind: "Kind", role: "Role", blog: "Blog", theme: "Theme",
 const PAGE_SIZE = 10;
 const $ = (id) => document.getElementById(id);
 
-let state = { q: "", sort: "relevance", page: 1, filters: {} };
+let state = { q: "", sort: "relevance", mode: "lexical", page: 1, filters: {} };
 let themeLabels = {};
 
 // --- DOM helpers ------------------------------------------------------------------------
@@ -97,6 +97,7 @@ function writeHash(extra) {
   const params = new URLSearchParams();
   if (state.q) params.set("q", state.q);
   if (state.sort !== "relevance") params.set("sort", state.sort);
+  if (state.mode !== "lexical") params.set("mode", state.mode);
   if (state.page > 1) params.set("page", state.page);
   for (const [key, value] of Object.entries(filterParams())) for (const v of [].concat(value)) params.append(key, v);
   for (const [key, value] of Object.entries(extra || {})) params.set(key, value);
@@ -107,7 +108,10 @@ function writeHash(extra) {
 
 function readHash() {
   const params = new URLSearchParams(window.location.hash.slice(1));
-  state = { q: params.get("q") || "", sort: params.get("sort") || "relevance", page: Number(params.get("page")) || 1, filters: {} };
+  state = {
+    q: params.get("q") || "", sort: params.get("sort") || "relevance", mode: params.get("mode") || "lexical",
+    page: Number(params.get("page")) || 1, filters: {},
+  };
   for (const key of ["blog", "author", "theme"]) if (params.getAll(key).length) state.filters[key] = params.getAll(key);
   for (const key of ["role", "kind", "since", "until"]) if (params.get(key)) state.filters[key] = params.get(key);
   return params;
@@ -117,6 +121,7 @@ async function route() {
   const params = readHash();
   $("q").value = state.q;
   $("sort").value = state.sort;
+  $("mode").value = state.mode;
   if (params.get("thread")) return showThread(params.get("thread"), params.get("focus"));
   showView("results");
   renderActiveFilters();
@@ -137,7 +142,7 @@ async function runSearch() {
   $("status").textContent = "Searching…";
   $("status").className = "";
   try {
-    const result = await api("/api/search", { q: state.q, sort: state.sort, page: state.page, size: PAGE_SIZE, ...filterParams() });
+    const result = await api("/api/search", { q: state.q, sort: state.sort, mode: state.mode, page: state.page, size: PAGE_SIZE, ...filterParams() });
     renderHits(result);
     renderFacets(result.facets);
     if (result.query.intent === "who") renderPeople(await api("/api/who", { q: state.q, ...filterParams() }));
@@ -163,7 +168,8 @@ function understood(query) {
 function renderHits(result) {
   const list = clear($("hits"));
   $("documents").hidden = false;
-  $("status").textContent = `${result.total} posts and comments about ${understood(result.query)}`;
+  const mode = result.mode === "lexical" ? "" : ` (${result.mode})`;
+  $("status").textContent = `${result.total} posts and comments about ${understood(result.query)}${mode}`;
   for (const hit of result.hits) list.append(hitItem(hit));
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   $("page-info").textContent = `page ${state.page} of ${pages}`;
@@ -326,6 +332,7 @@ document.addEventListener("DOMContentLoaded", () => {
     event.preventDefault();
     state.q = $("q").value.trim();
     state.sort = $("sort").value;
+    state.mode = $("mode").value;
     state.page = 1;
     writeHash();
   });
