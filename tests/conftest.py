@@ -81,3 +81,39 @@ def test_alias(es_client: Elasticsearch, monkeypatch: pytest.MonkeyPatch) -> Ite
     indices = list(es_client.indices.get(index=f"{alias}*", allow_no_indices=True, ignore_unavailable=True))
     if indices:
         es_client.indices.delete(index=",".join(indices))
+
+
+@pytest.fixture(scope="session")
+def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prefect server (SQLite) for the session; flows in this process report to it."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from shrinksearch.prefect_server import PrefectServer
+    from tcp_proxy import _free_port
+
+    server = PrefectServer(get_settings(), home=tmp_path_factory.mktemp("prefect"), port=_free_port())
+    server.start()
+    try:
+        with temporary_settings({PREFECT_API_URL: server.api_url}), pytest.MonkeyPatch.context() as patch:
+            patch.setenv("PREFECT_API_URL", server.api_url)  # for child processes (deploy, crawls)
+            yield server.api_url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_site() -> Iterator[str]:
+    """The bundled sample blog network, served over real HTTP on 127.0.0.1 for the session."""
+    from shrinksearch.samples import running_server
+
+    with running_server() as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001, ANN201
+    """A fresh SHRINKSEARCH_DATA_DIR for crawl output, run files and rejects."""
+    monkeypatch.setenv("SHRINKSEARCH_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield tmp_path / "data"
+    get_settings.cache_clear()

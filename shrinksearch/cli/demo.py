@@ -1,8 +1,8 @@
 """`shrinksearch demo`: the main job on the bundled sample data, end to end.
 
-Starts (or reuses) the embedded Elasticsearch node, serves the sample blog network on
-127.0.0.1, runs the real crawl-and-index Prefect flow over it, and answers a sample question
-from the index.
+Starts (or reuses) the embedded Elasticsearch node and a local Prefect server, serves the
+sample blog network on 127.0.0.1, runs the real crawl-and-index Prefect flow over it (visible
+in the Prefect UI), and answers a sample question from the index.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def demo(
 ) -> None:
     """Node → sample network → crawl → clean → enrich → index → answer a question."""
     from shrinksearch.node import NodeManager
+    from shrinksearch.prefect_server import PrefectServer
     from shrinksearch.samples.server import running_server
 
     settings = get_settings()
@@ -38,18 +39,27 @@ def demo(
     get_settings.cache_clear()
     console.print(f"node ready at {url}")
 
-    console.rule("2. Sample blog network")
+    console.rule("2. Prefect server")
+    prefect = PrefectServer(settings)
+    prefect.start()
+    os.environ["PREFECT_API_URL"] = prefect.api_url
+    console.print(f"Prefect UI at {prefect.ui_url} (the run below shows there with its artifact)")
+
+    console.rule("3. Sample blog network")
     with running_server(port=settings.samples_port, crawl_delay=0.0) as base_url:
         console.print(f"serving the sample blogs at {base_url}/")
-        console.rule("3. Pipeline flow: crawl → clean → enrich → index")
+        console.rule("4. Pipeline flow: crawl → clean → enrich → index")
         result = _run_pipeline()
     console.print(
         f"crawled {result['posts']} posts and {result['comments']} comments; indexed {result['indexed']} "
         f"documents ({result['rejected']} set aside, see {result['run_dir']}/rejects.jsonl)"
     )
-    console.rule(f"4. {question}")
+    console.rule(f"5. {question}")
     _answer(question, limit)
-    console.print("\nThe node keeps running: try `shrinksearch who \"...\"`, `shrinksearch serve`; stop it with `shrinksearch node stop`.")
+    console.print(
+        "\nElasticsearch and Prefect keep running: try `shrinksearch who \"...\"` or `shrinksearch serve`; "
+        "stop them with `shrinksearch node stop` and `shrinksearch prefect down`."
+    )
 
 
 def _run_pipeline() -> dict:
