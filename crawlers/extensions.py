@@ -38,7 +38,8 @@ class CrawlReport:
             raise NotConfigured
         self.crawler = crawler
         self.path = path
-        self.url_log = url_log.open("a", encoding="utf-8") if url_log else None
+        self.url_log_path = url_log
+        self.url_log: Any = None
         self.loop = task.LoopingCall(self.write_progress)
         self.interval = interval
 
@@ -62,6 +63,8 @@ class CrawlReport:
             write_json_atomically(self.path, self.snapshot("running"))
 
     def spider_opened(self, spider: Spider) -> None:
+        if self.url_log_path:
+            self.url_log = self.url_log_path.open("a", encoding="utf-8")
         if self.path:
             self.loop.start(self.interval, now=True)
 

@@ -223,6 +223,7 @@ def run_crawl(
     incremental: bool = False,
     fast: bool = False,
     resume: bool = True,
+    http_cache: bool = False,
     scrapy_settings: dict[str, Any] | None = None,
     spider_args: dict[str, Any] | None = None,
     on_progress: Callable[[CrawlProgress], None] | None = None,
@@ -233,7 +234,9 @@ def run_crawl(
     ``platform`` skips detection; ``out`` names the JSON Lines output (default under
     ``data_dir/raw``); ``incremental`` fetches only what changed since the last finished
     crawl; ``fast`` drops the politeness delays (loopback hosts only: the sample network);
-    ``resume`` continues an unfinished run of the same blog; ``scrapy_settings`` are extra
+    ``resume`` continues an unfinished run of the same blog; ``http_cache`` keeps responses
+    in ``jobs/<name>/httpcache`` (RFC 2616 policy: revalidated, so changes still show);
+    ``scrapy_settings`` are extra
     Scrapy settings and ``spider_args`` extra spider arguments (e.g. ``follow_links`` for the
     generic spider); ``on_progress`` is called with snapshots while the crawl runs.
     """
@@ -244,7 +247,8 @@ def run_crawl(
     chosen = target.platform or detect(target.url, settings.user_agent)
     job = Job(target.name, Path(settings.data_dir))
     output = _prepare_job(job, out, resume)
-    extra = {**(FAST_PROFILE if fast else {}), **(scrapy_settings or {})}
+    cache = {"HTTPCACHE_ENABLED": True, "HTTPCACHE_DIR": job.dir / "httpcache"} if http_cache else {}
+    extra = {**(FAST_PROFILE if fast else {}), **cache, **(scrapy_settings or {})}
     cmd = crawl_command(target, chosen, output, job, incremental, extra, spider_args)
     write_json_atomically(job.run_file, {"status": "running", "output": str(output), "url": target.url})
     started = time.monotonic()

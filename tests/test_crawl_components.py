@@ -90,6 +90,15 @@ def test_validate_drops_an_invalid_record_with_the_reason():
     assert crawler.stats.get_value("shrinksearch/dropped/invalid_post") == 1
 
 
+def test_invalid_records_are_set_aside_with_the_reason(tmp_path):
+    from crawlers.pipelines.validate import rejects_path
+    crawler = _crawler(SHRINKSEARCH_OUTPUT=str(tmp_path / "blog.jsonl"))
+    with pytest.raises(DropItem):
+        ValidateRecordPipeline.from_crawler(crawler).process_item(post(platform="myspace"))
+    (reject,) = [json.loads(line) for line in rejects_path(tmp_path / "blog.jsonl").read_text().splitlines()]
+    assert "platform" in reject["reason"] and reject["record"]["url"] == "https://x.blogspot.com/2008/03/a.html"
+
+
 def test_field_stats_count_missing_fields():
     crawler = _crawler()
     FieldStatsPipeline(crawler.stats).process_item(post(author=None, labels=[]))

@@ -159,6 +159,15 @@ def test_crawl_delay_from_robots_is_honoured(network, tmp_path):
     assert min(gaps) >= 0.28
 
 
+def test_http_cache_revalidates_instead_of_downloading_again(base, network, tmp_path):
+    slug = next(s for s, b in network.blogs.items() if b.platform == "wordpress")
+    first = crawl(base, slug, tmp_path, http_cache=True)
+    second = crawl(base, slug, tmp_path, http_cache=True)
+    assert first.stats.get("httpcache/store", 0) >= first.pages
+    assert second.stats.get("httpcache/revalidate", 0) + second.stats.get("httpcache/hit", 0) >= second.pages
+    assert_matches_blog(records(second), network.blog(slug))
+
+
 # --- incremental ------------------------------------------------------------------------
 
 

@@ -51,6 +51,7 @@ def crawl(
     incremental: bool = typer.Option(False, "--incremental", help="Fetch only posts and comments new since the last finished crawl."),
     fast: bool = typer.Option(False, "--fast/--polite", help="--fast drops the politeness delays; only for 127.0.0.1 (the sample network)."),
     resume: bool = typer.Option(True, "--resume/--restart", help="Continue an unfinished crawl of the same blog, or start over."),
+    http_cache: bool = typer.Option(False, "--http-cache", help="Keep responses on disk and revalidate them on the next crawl."),
 ) -> None:
     """Crawl one blog (posts and comment threads) into a JSON Lines file."""
     console = Console()
@@ -63,7 +64,7 @@ def crawl(
                 f"pages {p.pages} · requests {p.requests} · posts {p.posts} · comments {p.comments} · errors {p.errors}"))
 
         summary = run_crawl(source=source, url=url, platform=platform, out=out, incremental=incremental,
-                            fast=fast, resume=resume, on_progress=show)
+                            fast=fast, resume=resume, http_cache=http_cache, on_progress=show)
     console.print(summary_table(summary))
     if not summary.finished:
         console.print(f"The crawl did not finish ({summary.finish_reason}); run the same command again to resume. Log: {summary.log}")
