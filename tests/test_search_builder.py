@@ -10,7 +10,7 @@ import pytest
 
 from search_fixtures import TINY_THEMES
 from shrinksearch.exceptions import QueryError
-from shrinksearch.search import builder
+from shrinksearch.search import builder, people_query
 from shrinksearch.search.builder import Filters, Page
 from shrinksearch.search.expand import Expander, stem_key
 from shrinksearch.search.query import parse_query
@@ -131,7 +131,7 @@ def test_bad_paging_and_ranges_are_query_errors(make):
 
 def test_who_asks_jointly_then_per_concept_named_and_anonymous_apart():
     parsed = parse_query("who discusses transference and vacations")
-    bodies = builder.who_bodies(parsed, EXPANDER.expand_all(parsed.concepts), Filters())
+    bodies = people_query.who_bodies(parsed, EXPANDER.expand_all(parsed.concepts), Filters())
     assert len(bodies) == 6  # (named, anonymous) x (joint, transference, vacations)
     named, anonymous = bodies[0], bodies[1]
     assert named["collapse"]["field"] == "author_key"

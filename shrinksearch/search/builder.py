@@ -17,7 +17,7 @@ service). The shape:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -238,28 +238,6 @@ def _with_thread(concept: dict, posts: dict[str, float]) -> dict:
     return {"dis_max": {"queries": [concept, thread]}}
 
 
-CONTEXT_POSTS = 5  # the posts most about a concept lend it to their comments
-CONTEXT_MIN = 0.5  # ... if they score at least half the best post's score
-CONTEXT_SHARE = 0.1  # ... at a tenth of the post's score
-
-
-def context_body(expansion: Expansion) -> dict:
-    """The posts most about one concept: their comments get it as thread context."""
-    return {
-        "size": CONTEXT_POSTS,
-        "query": {"bool": {"must": [concept_clause(expansion)], "filter": [{"term": {"kind": "post"}}]}},
-        "_source": False,
-        "track_total_hits": False,
-    }
-
-
-def context_from(response: dict) -> dict[str, float]:
-    """Post id -> context score, from a ``context_body`` response."""
-    hits = response["hits"]["hits"]
-    best = max((h["_score"] for h in hits), default=0.0)
-    return {h["_id"]: round(CONTEXT_SHARE * h["_score"], 4) for h in hits if h["_score"] >= CONTEXT_MIN * best}
-
-
 def any_concept_clause(expansions: list[Expansion]) -> dict:
     """Any concept at all: what highlighting marks in a snippet."""
     return {"bool": {"should": [concept_clause(e) for e in expansions], "minimum_should_match": 1}}
@@ -361,60 +339,3 @@ def baseline_body(text: str, size: int = 10) -> dict:
         "size": size,
         "_source": {"excludes": SOURCE_EXCLUDES},
     }
-
-
-# --- "who": people, aggregated over posts and comments ------------------------------------
-
-PEOPLE_PER_CONCEPT = 200
-EVIDENCE_PER_PERSON = 3
-ANONYMOUS_DOCS = 100  # each anonymous document is its own person (see people.py)
-
-
-def people_bodies(query: dict, expansions: list[Expansion]) -> list[dict]:
-    """Two requests: named people's best documents, and anonymous documents one by one.
-
-    Named people come from ``collapse`` on ``author_key`` (one group per person, groups in
-    order of their best document, its next best as inner hits). Collapse rather than a
-    terms aggregation ordered by score: that needs a script, and the embedded node has no
-    scripting module. "Anonymous" is many different people, so its documents are not
-    collapsed.
-    """
-    anonymous = {"term": {"author_key": ANONYMOUS_KEY}}
-    common = {"_source": {"excludes": SOURCE_EXCLUDES}, "track_total_hits": False}
-    named = {
-        **common,
-        "size": PEOPLE_PER_CONCEPT,
-        "query": {"bool": {"must": [query], "must_not": [anonymous]}},
-        "collapse": {
-            "field": "author_key",
-            "inner_hits": {
-                "name": "docs",
-                "size": EVIDENCE_PER_PERSON,
-                "_source": {"excludes": SOURCE_EXCLUDES},
-                "highlight": highlight(expansions),
-            },
-        },
-    }
-    anonymous_docs = {
-        **common,
-        "size": ANONYMOUS_DOCS,
-        "query": {"bool": {"must": [query], "filter": [anonymous]}},
-        "highlight": highlight(expansions),
-    }
-    return [named, anonymous_docs]
-
-
-def who_bodies(parsed: ParsedQuery, expansions: list[Expansion], filters: Filters, context: Context | None = None) -> list[dict]:
-    """People requests (pairs, see ``people_bodies``): every concept required, then one per concept.
-
-    A person may discuss one concept in a post and the other in a comment; people.py
-    combines the per-concept groups into a person-level AND.
-    """
-    filters = filters.merged(parsed)
-    context = context or [{} for _ in expansions]
-    bodies = people_bodies(query_clause(parsed, expansions, filters, context), expansions)
-    if len(expansions) > 1:
-        for expansion, ctx in zip(expansions, context):
-            single = replace(parsed, concepts=(expansion.concept,), match_all=True, words=expansion.concept.terms)
-            bodies += people_bodies(query_clause(single, [expansion], filters, [ctx], own=expansions), expansions)
-    return bodies

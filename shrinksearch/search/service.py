@@ -19,7 +19,7 @@ from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 from shrinksearch.enrich.taxonomy import THEMES_FILE, load_taxonomy
 from shrinksearch.es.client import make_client, translate_errors
 from shrinksearch.exceptions import IndexNotReady, QueryError
-from shrinksearch.search import builder, hybrid
+from shrinksearch.search import builder, context, hybrid, people_query
 from shrinksearch.search.builder import Filters, Page
 from shrinksearch.search.expand import Expander, Expansion, ThemeLike
 from shrinksearch.search import people
@@ -73,10 +73,10 @@ class SearchService:
             raise QueryError(f"mode must be one of {', '.join(SEARCH_MODES)}, not {mode!r}")
         parsed, page, filters = parse_query(text), page or Page(), filters or Filters()
         expansions = self.expander.expand_all(parsed.concepts)
-        context = self._context(expansions)
+        threads = self._context(expansions)
         if mode == "hybrid":
-            return self._hybrid(parsed, expansions, filters, page, context)
-        response = self._search(builder.search_body(parsed, expansions, filters, page, context))
+            return self._hybrid(parsed, expansions, filters, page, threads)
+        response = self._search(builder.search_body(parsed, expansions, filters, page, threads))
         return SearchResult(
             query=parsed.to_dict(),
             expansions=[e.to_dict() for e in expansions],
@@ -87,12 +87,12 @@ class SearchService:
         )
 
     def _hybrid(
-        self, parsed: ParsedQuery, expansions: list[Expansion], filters: Filters, page: Page, context: builder.Context
+        self, parsed: ParsedQuery, expansions: list[Expansion], filters: Filters, page: Page, threads: builder.Context
     ) -> SearchResult:
         if page.sort != "relevance":
             raise QueryError("hybrid search ranks by relevance only; drop the date sort or use lexical mode")
         window = hybrid.window_for(page.offset, page.size)
-        lexical = builder.search_body(parsed, expansions, filters, Page(size=window, facets=page.facets), context)
+        lexical = builder.search_body(parsed, expansions, filters, Page(size=window, facets=page.facets), threads)
         vector = hybrid.embed_query(" and ".join(c.label for c in parsed.concepts) or parsed.text)
         merged = filters.merged(parsed)
         knn = hybrid.knn_body(vector, builder.filter_clauses(merged), window, builder.highlight(expansions), builder.SOURCE_EXCLUDES)
@@ -125,8 +125,8 @@ class SearchService:
         parsed = as_who_question(parse_query(question))
         expansions = self.expander.expand_all(parsed.concepts)
         filters = (filters or Filters()).merged(parsed)
-        context = self._context(expansions)
-        pairs = people.parse_responses(self._msearch(builder.who_bodies(parsed, expansions, filters, context)))
+        threads = self._context(expansions)
+        pairs = people.parse_responses(self._msearch(people_query.who_bodies(parsed, expansions, filters, threads)))
         people.add_quoted(pairs, self._quoted(people.quote_sources(pairs), filters))
         labels = [e.label for e in expansions]
         return WhoResult(
@@ -139,7 +139,7 @@ class SearchService:
         """Per concept, the posts whose comments get the concept from their thread."""
         if not expansions:
             return []
-        return [builder.context_from(r) for r in self._msearch([builder.context_body(e) for e in expansions])]
+        return [context.context_from(r) for r in self._msearch([context.context_body(e) for e in expansions])]
 
     def _quoted(self, sources: list[Hit], filters: Filters) -> list[tuple[Hit, Hit]]:
         """(quoting document, quoted document) for the passages ``sources`` quote."""
