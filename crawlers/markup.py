@@ -274,12 +274,14 @@ def thread_order(comments: list[dict[str, Any]], by_date: bool) -> list[dict[str
         return ((pair[1].get("published") or "") if by_date else "", pair[0])
 
     ordered: list[dict[str, Any]] = []
+    placed: set[int] = set()
     stack = sorted(children.get(None, []), key=key, reverse=True)
     while stack:
-        _, c = stack.pop()
-        if any(c is done for done in ordered):
+        index, c = stack.pop()
+        if index in placed:
             continue
+        placed.add(index)
         ordered.append(c)
         stack.extend(sorted(children.get(c["id"], []), key=key, reverse=True))
     # members of a parent cycle are unreachable from the top: keep them, in given order
-    return ordered + [c for c in comments if not any(c is done for done in ordered)]
+    return ordered + [c for i, c in enumerate(comments) if i not in placed]
