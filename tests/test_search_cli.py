@@ -32,6 +32,7 @@ def test_who_json_answers_the_seed_question(on_samples: SampleIndex):
     evidence = people[0]["evidence"][0]
     assert {"id", "kind", "url", "post_url", "author", "score", "snippets"} <= set(evidence)
     assert evidence["id"] == on_samples.doc_id("shrink-notes/3002")
+    assert people[1]["evidence"][0]["quoted_in"][0]["title"] == "Transference and the Vacation Question"
     assert "Anonymous" in body["note"]
 
 

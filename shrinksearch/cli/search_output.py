@@ -52,6 +52,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "snippets": hit.snippets,
         "themes": hit.themes,
         **({"concepts": hit.concepts} if hit.concepts else {}),
+        **({"quoted_in": hit.quoted_in} if hit.quoted_in else {}),
     }
 
 

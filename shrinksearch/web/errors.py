@@ -1,12 +1,13 @@
 """The web app's one error map: every failure a user can cause or meet → a JSON answer.
 
 Responses are ``{"error": "<one line: what went wrong and what to do>"}`` with a 4xx for
-the caller's mistakes and 503 when Elasticsearch or the index is not there. Nothing a user
+the caller's mistakes and 503 when Elasticsearch or the index is not there or fails. Nothing a user
 types ever produces a 500.
 """
 
 from __future__ import annotations
 
+from elasticsearch import ApiError, TransportError
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -38,12 +39,20 @@ def status_for(err: ShrinksearchError) -> int:
 def install_error_map(app: FastAPI) -> None:
     """Register the handlers; routes just raise."""
     app.add_exception_handler(ShrinksearchError, _shrinksearch_error)  # type: ignore[arg-type]
+    app.add_exception_handler(ApiError, _elasticsearch_error)  # type: ignore[arg-type]
+    app.add_exception_handler(TransportError, _elasticsearch_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
 
 
 async def _shrinksearch_error(request: Request, err: ShrinksearchError) -> JSONResponse:
     return JSONResponse({"error": str(err)}, status_code=status_for(err))
+
+
+async def _elasticsearch_error(request: Request, err: Exception) -> JSONResponse:
+    # What the service did not translate (a node overloaded, a shard failing): not the
+    # caller's fault, and worth retrying.
+    return JSONResponse({"error": f"Elasticsearch failed ({err.__class__.__name__}); try again shortly"}, status_code=503)
 
 
 async def _validation_error(request: Request, err: RequestValidationError) -> JSONResponse:
