@@ -52,7 +52,8 @@ class GenericSpider(BlogSpider):
         self.follow_links = str(follow_links).lower() in ("1", "true", "yes")
 
     def first_requests(self) -> Iterable[scrapy.Request]:
-        yield self.request(self.blog_url, self.parse_home, conditional=True)
+        # never conditional: a comment on an old post does not change the home page
+        yield self.request(self.blog_url, self.parse_home)
 
     # --- discovery ----------------------------------------------------------------------
     def parse_home(self, response: Response) -> Iterator[Any]:
@@ -75,7 +76,7 @@ class GenericSpider(BlogSpider):
                             fallback=("feed_request", candidates[1:]))
 
     def sitemap_request(self) -> scrapy.Request:
-        return self.request(urljoin(self.blog_url, "sitemap.xml"), self.parse_sitemap,
+        return self.request(urljoin(self.blog_url, "sitemap.xml"), self.parse_sitemap, conditional=True,
                             fallback=("robots_request",))
 
     def robots_request(self) -> scrapy.Request:
@@ -130,6 +131,8 @@ class GenericSpider(BlogSpider):
         return self._feed_posts
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        if self.not_modified(response):
+            return
         if not self.usable(response, expect="xml"):
             yield self.robots_request()
             return
@@ -138,6 +141,8 @@ class GenericSpider(BlogSpider):
         except Exception:  # lxml raises several types for a broken sitemap  # noqa: BLE001
             self.count_error("bad_sitemap", response.url)
             return
+        if sitemap.type == "urlset":  # an index may stay the same while its parts change
+            self.remember_validators(response)
         for entry in sitemap:
             url = entry.get("loc", "")
             if sitemap.type == "sitemapindex" and url.startswith(self.blog_url):
