@@ -17,8 +17,10 @@ USER_AGENT = get_settings().user_agent
 
 # --- politeness -----------------------------------------------------------------------
 ROBOTSTXT_OBEY = True
-DOWNLOAD_DELAY = 1.0  # seconds between requests to one host, at least
-DOWNLOAD_DELAY_JITTER = 0.5
+# Seconds between requests to one host: 1.25 +- 20 %, so never under 1 s (AutoThrottle only
+# raises it; robots.txt Crawl-delay raises it further).
+DOWNLOAD_DELAY = 1.25
+DOWNLOAD_DELAY_JITTER = 0.2
 # One crawl is one blog, so one host: the engine pulls only as many requests out of the
 # (JOBDIR-saved) scheduler as the host may get at once, and a pause (Ctrl-C) drains quickly.
 CONCURRENT_REQUESTS = 2

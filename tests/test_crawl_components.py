@@ -169,3 +169,12 @@ def test_shipped_sources_file_is_valid():
 def test_unknown_source_names_the_known_ones():
     with pytest.raises(UsageError, match="known: .*shrink-rap"):
         find_source("nope", PROJECT_ROOT / "crawlers" / "sources.yaml")
+
+
+def test_polite_defaults():
+    from crawlers import settings as s
+    assert s.ROBOTSTXT_OBEY and s.AUTOTHROTTLE_ENABLED
+    assert s.DOWNLOAD_DELAY * (1 - s.DOWNLOAD_DELAY_JITTER) >= 1.0  # at least 1 s between requests
+    assert s.CONCURRENT_REQUESTS_PER_DOMAIN <= 2 and s.DEPTH_LIMIT and s.SHRINKSEARCH_MAX_PAGES
+    assert s.DOWNLOAD_TIMEOUT and s.DOWNLOAD_MAXSIZE > s.DOWNLOAD_WARNSIZE
+    assert "shrinksearch" in s.USER_AGENT
