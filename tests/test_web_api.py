@@ -62,8 +62,9 @@ def test_facets_timeline_health_and_openapi(client):
     assert timeline["interval"] == "year"
     health = client.get("/healthz").json()
     assert health["status"] == "ok" and health["documents"]["post"] == 6
-    paths = client.get("/openapi.json").json()["paths"]
-    assert {"/api/search", "/api/who", "/api/thread/{post_id}", "/api/facets", "/api/themes/timeline"} <= set(paths)
+    spec = client.get("/openapi.json").json()
+    assert {"/api/search", "/api/who", "/api/thread/{post_id}", "/api/facets", "/api/themes/timeline"} <= set(spec["paths"])
+    assert {"SearchPage", "WhoResult", "Person", "Thread", "ThreadNode", "Hit"} <= set(spec["components"]["schemas"])
 
 
 @pytest.mark.parametrize(

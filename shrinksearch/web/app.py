@@ -8,6 +8,7 @@ HTTP parameters into service calls; errors go through ``errors.install_error_map
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -18,11 +19,20 @@ from fastapi.staticfiles import StaticFiles
 
 from shrinksearch.exceptions import ShrinksearchError
 from shrinksearch.search.builder import MAX_PAGE_SIZE, Filters, Page
+from shrinksearch.search.results import SearchResult, Thread, WhoResult
 from shrinksearch.search.service import SearchService
 from shrinksearch.settings import Settings, get_settings
 from shrinksearch.web.errors import install_error_map, status_for
 
 STATIC = Path(__file__).parent / "static"
+
+
+@dataclass
+class SearchPage(SearchResult):
+    """A search result as the API pages it (1-based page number and page size)."""
+
+    page: int = 1
+    size: int = 10
 
 
 def filters(
@@ -66,17 +76,17 @@ def _api_routes(app: FastAPI, search: SearchService) -> None:
         page: Annotated[int, Query(ge=1, description="1-based page number.")] = 1,
         size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
         mode: Annotated[Literal["lexical", "hybrid"], Query(description="hybrid: fuse with kNN on embeddings.")] = "lexical",
-    ) -> dict:
+    ) -> SearchPage:
         result = search.search(q, f, Page(size=size, offset=(page - 1) * size, sort=sort), mode)
-        return {**result.to_dict(), "page": page, "size": size}
+        return SearchPage(**vars(result), page=page, size=size)
 
     @app.get("/api/who", tags=["search"], summary="People who discuss every concept, with evidence")
-    def api_who(q: QueryText, f: FiltersDep, limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10) -> dict:
-        return search.who(q, f, limit).to_dict()
+    def api_who(q: QueryText, f: FiltersDep, limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10) -> WhoResult:
+        return search.who(q, f, limit)
 
     @app.get("/api/thread/{post_id}", tags=["browse"], summary="A post with its comments, replies nested")
-    def api_thread(post_id: str) -> dict:
-        return search.thread(post_id).to_dict()
+    def api_thread(post_id: str) -> Thread:
+        return search.thread(post_id)
 
     @app.get("/api/facets", tags=["browse"], summary="Document counts by kind, blog, role, author, theme, year")
     def api_facets(f: FiltersDep) -> dict:
