@@ -140,10 +140,10 @@ def test_page_budget_stops_an_endless_site(base, network, tmp_path):
 def test_malformed_pages_are_counted_not_fatal(base, tmp_path):
     summary = run_crawl(url=f"{base}/", platform="generic", fast=True, settings=Settings(data_dir=tmp_path),
                         spider_args={"follow_links": True},
-                        scrapy_settings={"DEPTH_LIMIT": 2, "SHRINKSEARCH_MAX_PAGES": 400})
+                        scrapy_settings={"DEPTH_LIMIT": 2, "SHRINKSEARCH_MAX_PAGES": 400, "DOWNLOAD_TIMEOUT": 1})
     assert summary.finish_reason == "finished"
     for kind in ("empty", "binary", "truncated_html", "encoding", "http_404", "http_500", "http_503",
-                 "redirect_loop", "too_large"):
+                 "redirect_loop", "too_large", "timeout"):
         assert summary.errors.get(kind, 0) >= 1, (kind, summary.errors)
     assert summary.stats.get("shrinksearch/errors/parse", 0) == 0
 
