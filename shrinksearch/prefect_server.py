@@ -27,8 +27,9 @@ class PrefectServerError(ShrinksearchError):
 
 
 class PrefectServer:
-    def __init__(self, settings: Settings, home: Path | None = None, port: int | None = None) -> None:
+    def __init__(self, settings: Settings, home: Path | None = None, port: int | None = None, scheduler: bool = True) -> None:
         self.port = port or settings.prefect_port
+        self.scheduler = scheduler
         self.home = (home or settings.data_dir / "prefect").resolve()
         self.pidfile = self.home / "server.pid"
         self.logfile = self.home / "server.log"
@@ -69,7 +70,10 @@ class PrefectServer:
         env = dict(os.environ)
         env["PREFECT_HOME"] = str(self.home)
         env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+        env["PREFECT_UI_API_URL"] = self.api_url  # the UI would otherwise call :4200 whatever the port
         env.pop("PREFECT_API_URL", None)  # the server must not try to talk to another server
+        if not self.scheduler:  # tests: deployments keep their schedules but no run is created
+            env["PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED"] = "false"
         return env
 
     def _wait_until_healthy(self, process: subprocess.Popen) -> None:

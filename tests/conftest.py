@@ -91,7 +91,7 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from shrinksearch.prefect_server import PrefectServer
     from tcp_proxy import _free_port
 
-    server = PrefectServer(get_settings(), home=tmp_path_factory.mktemp("prefect"), port=_free_port())
+    server = PrefectServer(get_settings(), home=tmp_path_factory.mktemp("prefect"), port=_free_port(), scheduler=False)
     server.start()
     try:
         with temporary_settings({PREFECT_API_URL: server.api_url}), pytest.MonkeyPatch.context() as patch:
@@ -117,3 +117,21 @@ def data_dir(tmp_path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN001, ANN201
     get_settings.cache_clear()
     yield tmp_path / "data"
     get_settings.cache_clear()
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; never a downloaded browser build
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():  # noqa: ANN201
+    """A real headless Chromium, driven by Playwright, for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
