@@ -37,7 +37,7 @@ def crawl_and_index(
     platform: Literal["blogger", "wordpress", "generic"] | None = None,
     incremental: bool = True,
     fast: bool = False,
-    embeddings: bool = False,
+    embeddings: bool | None = None,
 ) -> dict:
     """Crawl blogs, clean and tag what was found, and index it.
 
@@ -49,7 +49,8 @@ def crawl_and_index(
         platform: the platform of ``url`` when auto-detection should be skipped.
         incremental: fetch only new or changed posts and new comments.
         fast: drop politeness delays (only allowed for the local sample network).
-        embeddings: also compute MiniLM sentence embeddings (needs the `embeddings` extra).
+        embeddings: also compute MiniLM sentence embeddings (needs the `embeddings` extra);
+            none means the SHRINKSEARCH_EMBEDDINGS setting.
     """
     run_dir = _run_dir()
     crawls = _submit_crawls(sources, group, url, platform, incremental, fast, run_dir)
@@ -57,7 +58,8 @@ def crawl_and_index(
     outputs = [Path(s.output) for s in summaries if s.output and Path(s.output).exists()]
     rejects = run_dir / "rejects.jsonl"
     cleaned = clean_records(outputs, run_dir / "cleaned.jsonl", rejects)
-    enriched = enrich_documents(run_dir / "cleaned.jsonl", run_dir / "enriched.jsonl", rejects, embeddings)
+    embed = get_settings().embeddings if embeddings is None else embeddings
+    enriched = enrich_documents(run_dir / "cleaned.jsonl", run_dir / "enriched.jsonl", rejects, embed)
     indexed = index_documents(run_dir / "enriched.jsonl")
     summary = pipeline_summary_markdown(summaries, cleaned, enriched, indexed, rejects)
     create_markdown_artifact(summary, key="crawl-and-index-summary", description="What this run crawled and indexed")

@@ -32,7 +32,7 @@ def run(
     platform: Optional[str] = typer.Option(None, "--platform", help="blogger, wordpress or generic (with --url)."),
     full: bool = typer.Option(False, "--full", help="Full crawl instead of incremental."),
     fast: bool = typer.Option(False, "--fast", help="No politeness delays (local sample network only)."),
-    embeddings: bool = typer.Option(False, "--embeddings", help="Compute MiniLM embeddings too."),
+    embeddings: Optional[bool] = typer.Option(None, "--embeddings/--no-embeddings", help="Compute MiniLM embeddings too (default: SHRINKSEARCH_EMBEDDINGS)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run's result as JSON."),
 ) -> None:
     """Run the pipeline flow now, in this process."""
