@@ -154,9 +154,9 @@ def test_crawl_delay_from_robots_is_honoured(network, tmp_path):
         summary = run_crawl(url=f"{url}/{slug}/", fast=True, settings=Settings(data_dir=tmp_path),
                             scrapy_settings={"SHRINKSEARCH_CRAWL_DELAY_MAX": 5})
     times = [when for when, url in request_log(summary, "got-") if not url.endswith("/robots.txt")]
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    assert summary.finish_reason == "finished" and len(gaps) >= 5
-    assert min(gaps) >= 0.28
+    assert summary.finish_reason == "finished" and len(times) >= 6
+    # responses (local, ~ms latency) arrive one Crawl-delay apart: 0.3 s each, not 0
+    assert times[-1] - times[0] >= 0.3 * (len(times) - 1) * 0.9
 
 
 def test_http_cache_revalidates_instead_of_downloading_again(base, network, tmp_path):
