@@ -97,6 +97,9 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with temporary_settings({PREFECT_API_URL: server.api_url}), pytest.MonkeyPatch.context() as patch:
             patch.setenv("PREFECT_API_URL", server.api_url)  # for child processes (deploy, crawls)
             yield server.api_url
+            from prefect.logging.handlers import APILogWorker
+
+            APILogWorker.drain_all(timeout=5)  # send queued run logs before the server goes away
     finally:
         server.stop()
 

@@ -8,11 +8,11 @@ import shutil
 import threading
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from elasticsearch import Elasticsearch
 from prefect import flow
-from prefect.client.orchestration import get_client
 
 from flows.maintenance import re_enrich
 from flows.pipeline import crawl_and_index
@@ -74,16 +74,12 @@ def test_seed_post_is_tagged_with_transference_and_therapist_absence(indexed_shr
         assert any(span in source["text"] for span in evidence[theme]), "evidence from the body, not only the title"
 
 
-def test_pipeline_publishes_a_summary_artifact(indexed_shrink_notes):
-    async def latest() -> str:
-        async with get_client() as client:
-            artifact = await client.read_latest_artifacts()
-            return next(a.data for a in artifact if a.key == "crawl-and-index-summary")
-
-    import asyncio
-
-    markdown = asyncio.run(latest())
-    assert "| documents indexed |" in markdown and "### Top themes" in markdown
+def test_pipeline_publishes_a_summary_artifact(indexed_shrink_notes, prefect_api):
+    query = {"artifacts": {"key": {"any_": ["crawl-and-index-summary"]}}, "sort": "CREATED_DESC", "limit": 1}
+    [artifact] = httpx.post(f"{prefect_api}/artifacts/filter", json=query).json()
+    markdown = artifact["data"]
+    assert f"| documents indexed | {indexed_shrink_notes['indexed']} |" in markdown
+    assert "### Top themes" in markdown and "| transference |" in markdown
 
 
 def _raw_post(url: str, text: str) -> dict:
@@ -148,7 +144,7 @@ def test_re_enrich_applies_a_changed_taxonomy_without_recrawling(indexed_shrink_
     assert _count(es_client, test_alias) == total
 
 
-def test_index_task_is_retried_while_elasticsearch_is_unreachable(data_dir, test_alias, es_client, monkeypatch):
+def test_index_task_is_retried_while_elasticsearch_is_unreachable(data_dir, test_alias, es_client, monkeypatch, prefect_api):
     from shrinksearch.pipeline import stages
 
     data_dir.mkdir(parents=True)
@@ -168,18 +164,8 @@ def test_index_task_is_retried_while_elasticsearch_is_unreachable(data_dir, test
     state = index_with_fast_retries()
     try:
         report = state.result()
-        run_count = _task_run_count(state.state_details.task_run_id)
+        task_run = httpx.get(f"{prefect_api}/task_runs/{state.state_details.task_run_id}").json()
     finally:
         proxy.down()
     assert report.indexed == 5 and _count(es_client, test_alias) == 5
-    assert run_count > 1, "the task succeeded at once: Elasticsearch was never unreachable"
-
-
-def _task_run_count(task_run_id) -> int:  # noqa: ANN001
-    import asyncio
-
-    async def read() -> int:
-        async with get_client() as client:
-            return (await client.read_task_run(task_run_id)).run_count
-
-    return asyncio.run(read())
+    assert task_run["run_count"] > 1, "the task succeeded at once: Elasticsearch was never unreachable"
