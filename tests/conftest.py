@@ -129,9 +129,12 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():  # noqa: ANN201
-    """A real headless Chromium, driven by Playwright, for the whole session."""
+    """A real headless Chromium, driven by Playwright, for one test module.
+
+    Module scope on purpose: Playwright's sync API keeps an asyncio loop in the main thread
+    while it runs, which would turn Prefect's sync calls in later modules into coroutines."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

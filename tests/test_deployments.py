@@ -85,6 +85,7 @@ def _wait_for_final_state(api: str, run_id: str, timeout: float = 180) -> str:
     raise AssertionError(f"flow run {run_id} did not finish within {timeout} s (last state {state})")
 
 
+@pytest.mark.browser
 def test_prefect_ui_lists_the_deployments(served_deployments, prefect_api, chromium, tmp_path):
     ui = prefect_api.removesuffix("/api")
     page = chromium.new_page(viewport={"width": 1400, "height": 900})

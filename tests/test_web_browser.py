@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import pytest
 import uvicorn
 from elasticsearch import Elasticsearch
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from sample_index import SampleIndex, indexed_samples  # noqa: F401  (session fixture)
 from search_fixtures import TINY_THEMES, drop_alias, index_into, small_network
@@ -25,12 +25,6 @@ from shrinksearch.settings import get_settings
 from shrinksearch.web import create_app
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 
 
 def _free_port() -> int:
@@ -74,11 +68,9 @@ def server(es_client: Elasticsearch, docs) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def browser(chromium: Browser) -> Browser:
+    """The shared headless Chromium of tests/conftest.py (one Playwright per module)."""
+    return chromium
 
 
 @pytest.fixture
