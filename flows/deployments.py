@@ -20,7 +20,7 @@ RE_ENRICH_CRON = "30 3 * * *"  # nightly, 03:30 UTC
 
 
 def build_deployments() -> list[RunnerDeployment]:
-    return [
+    deployments = [
         crawl_and_index.to_deployment(
             name="crawl-and-index",
             interval=CRAWL_EVERY,
@@ -40,6 +40,8 @@ def build_deployments() -> list[RunnerDeployment]:
             tags=["shrinksearch"],
         ),
     ]
+    # to_deployment is sync here (no running event loop), but typed as "maybe a coroutine".
+    return [d for d in deployments if isinstance(d, RunnerDeployment)]
 
 
 def serve_deployments(limit: int = 2) -> None:

@@ -29,7 +29,11 @@ def _run_dir() -> Path:
     return path
 
 
-@flow(name="crawl-and-index", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_CRAWLS), log_prints=True)
+@flow(
+    name="crawl-and-index",
+    task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_CRAWLS),  # type: ignore[arg-type]
+    log_prints=True,
+)
 def crawl_and_index(
     sources: list[str] | None = None,
     group: str | None = "default",

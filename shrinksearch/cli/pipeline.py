@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Optional
+from typing import Literal, Optional
 
 import typer
 from rich.console import Console
@@ -14,6 +14,7 @@ from shrinksearch.prefect_server import PrefectServer
 from shrinksearch.settings import get_settings
 
 console = Console()
+Platform = Literal["blogger", "wordpress", "generic"]
 pipeline_app = typer.Typer(help="Run the crawl → clean → enrich → index pipeline.", no_args_is_help=True)
 prefect_app = typer.Typer(help="A local Prefect server with its UI (no Docker needed).", no_args_is_help=True)
 
@@ -29,7 +30,7 @@ def run(
     source: Optional[list[str]] = typer.Option(None, "--source", "-s", help="A source name from sources.yaml (repeatable)."),
     group: str = typer.Option("default", "--group", "-g", help="The sources.yaml group to crawl when no --source is given (samples = the local sample network)."),
     url: Optional[str] = typer.Option(None, "--url", help="Crawl this blog URL instead of named sources."),
-    platform: Optional[str] = typer.Option(None, "--platform", help="blogger, wordpress or generic (with --url)."),
+    platform: Optional[Platform] = typer.Option(None, "--platform", help="The platform of --url (skips detection)."),
     full: bool = typer.Option(False, "--full", help="Full crawl instead of incremental."),
     fast: bool = typer.Option(False, "--fast", help="No politeness delays (local sample network only)."),
     embeddings: Optional[bool] = typer.Option(None, "--embeddings/--no-embeddings", help="Compute MiniLM embeddings too (default: SHRINKSEARCH_EMBEDDINGS)."),
