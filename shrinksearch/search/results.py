@@ -8,6 +8,7 @@ document's text is escaped and only ``<em>``/``</em>`` are markup. Everything el
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -142,18 +143,21 @@ def hit_from_es(raw: dict[str, Any], with_text: bool = False) -> Hit:
     )
 
 
-def facets_from_es(aggs: dict[str, Any]) -> dict[str, list[FacetValue]]:
-    """Facet counts from the aggregations of ``builder.facet_aggs``."""
+def facets_from_es(aggs: dict[str, Any], theme_label: Callable[[str], str] = str) -> dict[str, list[FacetValue]]:
+    """Facet counts from the aggregations of ``builder.facet_aggs``; theme values are
+    labelled with ``theme_label`` (the taxonomy's labels)."""
     out: dict[str, list[FacetValue]] = {}
     for name, agg in aggs.items():
-        out[name] = [_facet_value(name, bucket) for bucket in agg.get("buckets", [])]
+        out[name] = [_facet_value(name, bucket, theme_label) for bucket in agg.get("buckets", [])]
     return out
 
 
-def _facet_value(name: str, bucket: dict[str, Any]) -> FacetValue:
+def _facet_value(name: str, bucket: dict[str, Any], theme_label: Callable[[str], str]) -> FacetValue:
     if name == "year":
         year = bucket["key_as_string"][:4]
         return FacetValue(year, bucket["doc_count"], year)
+    if name == "theme":
+        return FacetValue(str(bucket["key"]), bucket["doc_count"], theme_label(str(bucket["key"])))
     label = str(bucket["key"])
     names = bucket.get("name", {}).get("buckets", [])
     if names:  # an author facet shows the display name, filters by the key

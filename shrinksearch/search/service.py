@@ -83,7 +83,7 @@ class SearchService:
             total=response["hits"]["total"]["value"],
             offset=page.offset,
             hits=[hit_from_es(h) for h in response["hits"]["hits"]],
-            facets=facets_from_es(response.get("aggregations", {})),
+            facets=facets_from_es(response.get("aggregations", {}), self._theme_label),
         )
 
     def _hybrid(
@@ -107,7 +107,7 @@ class SearchService:
             total=max(lex_response["hits"]["total"]["value"], len(fused)),
             offset=page.offset,
             hits=pick,
-            facets=facets_from_es(lex_response.get("aggregations", {})),
+            facets=facets_from_es(lex_response.get("aggregations", {}), self._theme_label),
             mode=used,
         )
 
@@ -176,7 +176,7 @@ class SearchService:
             "aggs": builder.facet_aggs(),
         }
         response = self._search(body)
-        facets = facets_from_es(response.get("aggregations", {}))
+        facets = facets_from_es(response.get("aggregations", {}), self._theme_label)
         return {name: [vars(v) for v in values] for name, values in facets.items()}
 
     def theme_timeline(

@@ -143,6 +143,7 @@ async function runSearch() {
   $("status").className = "";
   try {
     const result = await api("/api/search", { q: state.q, sort: state.sort, mode: state.mode, page: state.page, size: PAGE_SIZE, ...filterParams() });
+    rememberThemeLabels(result.facets);
     renderHits(result);
     renderFacets(result.facets);
     if (result.query.intent === "who") renderPeople(await api("/api/who", { q: state.q, ...filterParams() }));
@@ -215,6 +216,11 @@ async function loadFacets() {
   try { renderFacets(await api("/api/facets", filterParams())); } catch (err) { showError(err); }
 }
 
+// Theme facets carry the taxonomy's labels; hits list theme ids, shown with those labels.
+function rememberThemeLabels(facets) {
+  for (const v of facets.theme || []) themeLabels[v.value] = v.label;
+}
+
 function renderFacets(facets) {
   const aside = clear($("facets"));
   for (const [name, title] of Object.entries(FACET_TITLES)) {
@@ -222,7 +228,7 @@ function renderFacets(facets) {
     if (!values.length) continue;
     aside.append(el("h3", {}, title), el("ul", { "data-facet": name }, values.map((v) =>
       el("li", {}, el("button", { type: "button", onclick: () => addFilter(name, v.value) },
-        el("span", {}, name === "theme" ? themeLabels[v.value] || v.label : v.label),
+        el("span", {}, v.label),
         el("span", { class: "count" }, v.count))))));
   }
 }
