@@ -16,7 +16,7 @@ from prefect.cache_policies import NO_CACHE
 
 from shrinksearch.enrich import load_taxonomy
 from shrinksearch.es.bulk import BulkReport, index_documents, iter_documents
-from shrinksearch.es.client import make_client
+from shrinksearch.es.client import make_client, translate_errors
 from shrinksearch.es.index import IndexManager
 from shrinksearch.enrich import tag_document
 from shrinksearch.settings import get_settings
@@ -35,8 +35,9 @@ def retag_into(source_alias: str, target: str, since: datetime | None) -> BulkRe
     client = make_client(settings)
     taxonomy = load_taxonomy()
     documents = (tag_document(d, taxonomy) for d in iter_documents(client, source_alias, query=_since_query(since)))
-    report = index_documents(client, target, documents)
-    client.indices.refresh(index=target)
+    with translate_errors(settings):
+        report = index_documents(client, target, documents)
+        client.indices.refresh(index=target)
     return report
 
 

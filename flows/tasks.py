@@ -13,9 +13,9 @@ from prefect.logging import get_run_logger
 from crawlers.runner import CrawlSummary, run_crawl
 from shrinksearch.enrich import load_taxonomy
 from shrinksearch.es.bulk import BulkReport
-from shrinksearch.es.client import make_client
+from shrinksearch.es.client import make_client, translate_errors
 from shrinksearch.es.index import IndexManager
-from shrinksearch.exceptions import ElasticsearchUnavailable
+from shrinksearch.exceptions import CredentialsRefused, ElasticsearchUnavailable
 from shrinksearch.pipeline import stages
 from shrinksearch.pipeline.reports import StageReport
 from shrinksearch.settings import get_settings
@@ -24,9 +24,12 @@ TRANSIENT_ES_ERRORS = (ESConnectionError, ConnectionTimeout, ElasticsearchUnavai
 
 
 def _retry_on_transient_es(task, task_run, state) -> bool:  # noqa: ANN001 (Prefect's hook signature)
-    """Retry an indexing task only when Elasticsearch was unreachable or timed out."""
+    """Retry an indexing task only when Elasticsearch was unreachable or timed out (a
+    refused password or user stays refused)."""
     try:
         state.result()
+    except CredentialsRefused:
+        return False
     except TRANSIENT_ES_ERRORS:
         return True
     except TransportError as err:
@@ -65,7 +68,8 @@ def index_documents(source: Path) -> BulkReport:
     """Enriched documents → Elasticsearch (the alias), by stable id: re-running never duplicates."""
     settings = get_settings()
     client = make_client(settings)
-    IndexManager.from_settings(client, settings).init()
-    report = stages.index_file(source, client, settings.index_alias)
-    client.indices.refresh(index=settings.index_alias)
+    with translate_errors(settings):  # one line saying what to fix, not the client's exception
+        IndexManager.from_settings(client, settings).init()
+        report = stages.index_file(source, client, settings.index_alias)
+        client.indices.refresh(index=settings.index_alias)
     return report

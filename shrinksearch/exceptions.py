@@ -39,6 +39,10 @@ class ElasticsearchUnavailable(ShrinksearchError):
     """Elasticsearch did not answer (not started, wrong URL or credentials)."""
 
 
+class CredentialsRefused(ElasticsearchUnavailable):
+    """Elasticsearch refused the user, its password or its rights: retrying will not help."""
+
+
 class IndexNotReady(ShrinksearchError):
     """The index is missing or not set up (run `shrinksearch index init`)."""
 

@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from shrinksearch.node import NodeManager
 from shrinksearch.records import Document, post_doc_id
 from shrinksearch.settings import get_settings
@@ -42,6 +44,8 @@ def spare_port() -> int:
 @contextmanager
 def own_node(**updates: Any) -> Iterator[NodeManager]:
     """A started node of the test's own; ``updates`` are Settings fields (e.g. security)."""
+    if isinstance(updates.get("es_password"), str):  # model_copy does not validate
+        updates["es_password"] = SecretStr(updates["es_password"])
     # Under /tmp: when root runs the tests, the node user must enter the home.
     home = Path(tempfile.mkdtemp(prefix="shrinksearch-fault-node-"))
     port = spare_port()

@@ -16,7 +16,7 @@ from elasticsearch import (
     UnsupportedProductError,
 )
 
-from shrinksearch.exceptions import ElasticsearchUnavailable
+from shrinksearch.exceptions import CredentialsRefused, ElasticsearchUnavailable
 from shrinksearch.settings import Settings, get_settings
 
 
@@ -57,7 +57,8 @@ def connect(settings: Settings | None = None) -> Elasticsearch:
 
 @contextmanager
 def translate_errors(settings: Settings | None = None) -> Iterator[None]:
-    """Turn connection, timeout and credential failures into ElasticsearchUnavailable."""
+    """Turn connection, timeout and credential failures into ElasticsearchUnavailable
+    (``CredentialsRefused`` for the credentials: not transient)."""
     settings = settings or get_settings()
     url = redact_url(settings.es_url)
     try:
@@ -73,12 +74,12 @@ def translate_errors(settings: Settings | None = None) -> Iterator[None]:
             "or set SHRINKSEARCH_ES_URL."
         ) from None
     except AuthenticationException:
-        raise ElasticsearchUnavailable(
+        raise CredentialsRefused(
             f"Elasticsearch at {url} refused the credentials of user '{settings.es_username}'; "
             "set SHRINKSEARCH_ES_USERNAME and SHRINKSEARCH_ES_PASSWORD."
         ) from None
     except AuthorizationException:
-        raise ElasticsearchUnavailable(
+        raise CredentialsRefused(
             f"user '{settings.es_username}' may not do this on {url}; "
             "give it the needed index privileges or use another user."
         ) from None
