@@ -309,6 +309,9 @@ def _reason(body: Any) -> str:
     if isinstance(body, dict):
         error = body.get("error", body)
         if isinstance(error, dict):
-            cause = (error.get("root_cause") or [error])[0]
-            return str(cause.get("reason", error.get("type", "unknown error")))
+            # The first cause that says something: a search phase failure has an empty
+            # root_cause and reason, and the cause (too many buckets, ...) under caused_by.
+            causes = [*(error.get("root_cause") or [])[:1], error, error.get("caused_by")]
+            reason = next((c["reason"] for c in causes if isinstance(c, dict) and c.get("reason")), None)
+            return str(reason or error.get("type", "unknown error"))
     return str(body)[:200]
