@@ -28,6 +28,9 @@ def pipeline_summary_markdown(
     lines += [f"| {name} | {value} |" for name, value in rows]
     lines += ["", "### Top themes", "", "| theme | documents |", "|---|---:|"]
     lines += [f"| {theme} | {n} |" for theme, n in Counter(enriched.kinds).most_common(TOP_THEMES)]
+    if cleaned.repairs:
+        lines += ["", "### Kept without a field", "", "| why | count |", "|---|---:|"]
+        lines += [f"| {why} | {n} |" for why, n in cleaned.repairs.most_common()]
     reasons = cleaned.reasons + enriched.reasons
     if reasons:
         lines += ["", f"### Rejects (`{rejects}`)", "", "| reason | count |", "|---|---:|"]

@@ -7,7 +7,7 @@ crawlers that have nothing better. A date without a zone is taken as UTC.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import dateparser  # type: ignore[import-untyped]  # no stubs published
 
@@ -21,6 +21,22 @@ _PARSER_SETTINGS = {
     # Relative dates ("yesterday") depend on the clock: not reproducible, so not parsed.
     "PARSERS": ["timestamp", "custom-formats", "absolute-time"],
 }
+
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+"""No blog post or comment is older: an earlier date is a placeholder (0001-01-01) or a typo."""
+CLOCK_SKEW = timedelta(days=1)
+"""How far after the crawl a date may be (time zones, clocks) before it is impossible."""
+
+
+def plausible(value: datetime | None, crawled: datetime) -> datetime | None:
+    """``value`` if a post or comment crawled at ``crawled`` can bear it, else None.
+
+    Dates such as 0001-01-01 or 9999-12-31 parse, but would put the document at the top of
+    every date sort and stretch timelines over millennia."""
+    if value is None or EARLIEST <= value <= crawled + CLOCK_SKEW:
+        return value
+    return None
 
 
 def to_utc(value: datetime | str | None) -> datetime | None:

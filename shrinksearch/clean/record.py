@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from shrinksearch.clean.authors import author_key, author_role, display_name
+from shrinksearch.clean.dates import plausible
 from shrinksearch.clean.errors import RejectedRecord
 from shrinksearch.clean.html import html_to_text, sanitize_html
 from shrinksearch.clean.lang import detect_language
@@ -28,6 +29,8 @@ _COMMENT_FRAGMENT = {"blogger": "#c{id}", "wordpress": "#comment-{id}", "generic
 
 def clean_record(raw: RawPost | RawComment, *, post_author: str | None = None) -> Document:
     """The clean Document of a raw post or comment; raises RejectedRecord if unusable.
+
+    A date the record cannot bear (before 1990, after the crawl) is left out, not kept.
 
     ``post_author`` is the name of the author of the post a comment is under; a comment
     whose author has the same key is by the blogger (``author_role="blogger"``).
@@ -67,7 +70,7 @@ def _common_fields(raw: RawPost | RawComment, text: str) -> dict[str, Any]:
         "author": display_name(raw.author),
         "author_key": author_key(raw.author),
         "author_url": raw.author_url or None,
-        "published": raw.published,
+        "published": plausible(raw.published, raw.crawled),
         "crawled": raw.crawled,
         "text": text,
         "html": sanitize_html(raw.html),
@@ -85,7 +88,7 @@ def _clean_post(raw: RawPost) -> Document:
         title=repair_text(raw.title),
         author_role="blogger",
         post_id=doc_id,
-        updated=raw.updated,
+        updated=plausible(raw.updated, raw.crawled),
         labels=[repair_text(label) for label in raw.labels if label.strip()],
         **_common_fields(raw, text),
     )

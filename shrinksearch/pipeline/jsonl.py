@@ -5,18 +5,33 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, text) for every non-blank line; undecodable bytes are replaced, not fatal."""
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for number, line in enumerate(fh, start=1):
-            if line.strip():
-                yield number, line
+Undecodable = Callable[[int, bytes, UnicodeDecodeError], None]
+"""Told of a line that is not UTF-8: its number, its bytes and the decoding error."""
+
+
+def iter_lines(path: Path, on_undecodable: Undecodable | None = None) -> Iterator[tuple[int, str]]:
+    """(line number, text) for every non-blank line.
+
+    A line that is not UTF-8 goes to ``on_undecodable`` and is skipped when one is given;
+    otherwise its undecodable bytes are replaced (U+FFFD), not fatal."""
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                if on_undecodable is not None:
+                    on_undecodable(number, raw, err)
+                    continue
+                line = raw.decode("utf-8", errors="replace")
+            yield number, line
 
 
 @contextmanager

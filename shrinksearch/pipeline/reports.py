@@ -20,6 +20,7 @@ class StageReport:
     written: int = 0
     rejected: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    repairs: Counter[str] = field(default_factory=Counter)  # kept records with a field left out, why
     kinds: Counter[str] = field(default_factory=Counter)
     output: Path | None = None
 
@@ -30,6 +31,7 @@ class StageReport:
             "written": self.written,
             "rejected": self.rejected,
             "reasons": dict(self.reasons),
+            "repairs": dict(self.repairs),
             "kinds": dict(self.kinds),
             "output": str(self.output) if self.output else None,
         }
@@ -40,6 +42,12 @@ class RejectsLog:
 
     def __init__(self, fh: IO[str], report: StageReport, source: Path) -> None:
         self._fh, self._report, self._source = fh, report, source
+
+    def reject_undecodable(self, line_number: int, raw: bytes, err: UnicodeDecodeError) -> None:
+        """Set aside a line that is not UTF-8 (``jsonl.iter_lines``'s ``on_undecodable``)."""
+        self._report.read += 1
+        reason = f"invalid record: not UTF-8 (byte 0x{raw[err.start]:02x} at {err.start})"
+        self.reject(line_number, raw.decode("utf-8", errors="replace"), reason)
 
     def reject(self, line_number: int, raw: str, reason: str) -> None:
         self._report.rejected += 1

@@ -57,11 +57,13 @@ def clean_file(sources: list[Path], out: Path, rejects: Path, progress: Progress
     with atomic_writer(out) as fh, open(rejects, "a", encoding="utf-8") as rejects_fh:
         for source in sources:
             log = RejectsLog(rejects_fh, report, source)
-            for number, line in iter_lines(source):
+            for number, line in iter_lines(source, on_undecodable=log.reject_undecodable):
                 report.read += 1
-                document = _clean_line(line, number, log, post_authors)
-                if document is None:
+                cleaned = _clean_line(line, number, log, post_authors)
+                if cleaned is None:
                     continue
+                record, document = cleaned
+                report.repairs.update(_dates_left_out(record, document))
                 document.duplicate_of = duplicates.check(document)
                 write_line(fh, document.model_dump(mode="json"))
                 report.written += 1
@@ -71,16 +73,26 @@ def clean_file(sources: list[Path], out: Path, rejects: Path, progress: Progress
     return report
 
 
-def _clean_line(line: str, number: int, log: RejectsLog, post_authors: dict[str, str | None]) -> Document | None:
+def _clean_line(
+    line: str, number: int, log: RejectsLog, post_authors: dict[str, str | None]
+) -> tuple[RawPost | RawComment, Document] | None:
     try:
         record = parse_raw_record(line)
         post_author = post_authors.get(record.post_url) if isinstance(record, RawComment) else None
-        return clean_record(record, post_author=post_author)
+        return record, clean_record(record, post_author=post_author)
     except ValidationError as err:
         log.reject(number, line, _first_error(err))
     except RejectedRecord as err:
         log.reject(number, line, f"rejected: {err}")
     return None
+
+
+def _dates_left_out(record: RawPost | RawComment, document: Document) -> list[str]:
+    """Reasons for the dates cleaning left out as impossible (``clean.dates.plausible``)."""
+    dates = [("published", record.published, document.published)]
+    if isinstance(record, RawPost):
+        dates.append(("updated", record.updated, document.updated))
+    return [f"{name} out of range" for name, given, kept in dates if given is not None and kept is None]
 
 
 def iter_documents_file(path: Path, log: RejectsLog | None = None) -> Iterator[Document]:
