@@ -1,7 +1,10 @@
 """Ranking people for "who" questions: a person-level AND over concepts.
 
-Input: the responses of ``builder.who_bodies`` — one pair with every concept required in
-the same document ("joint"), then a pair per concept — each grouped by person. A person
+Input: the responses of ``people_query.who_bodies`` — one pair with every concept required
+in the same document ("joint"), then a pair per concept — and the ranked documents of each
+(``ranked_docs_body``), grouped by person. Named people's documents arrive as ids, scores
+and authors only; ranking needs no more, and ``fill_in`` puts the whole documents (with
+snippets) in place for the people shown. A person
 counts only if they discuss *every* concept, in one document or across several (a post on
 transference, a comment on vacations). Their strength per concept is their best
 document's score plus a little for the next ones (how strongly, not how much), divided by
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from shrinksearch.search.builder import ANONYMOUS_KEY
+from shrinksearch.search.people_query import EVIDENCE_PER_PERSON
 from shrinksearch.search.results import Hit, Person, hit_from_es
 
 DECAY = 0.25  # the 2nd document adds a quarter of its score, the 3rd a sixteenth
@@ -60,27 +64,59 @@ def person_key(hit: Hit) -> str:
     return f"anonymous@{hit.id}" if hit.author_key == ANONYMOUS_KEY else hit.author_key
 
 
-def parse_responses(responses: list[dict[str, Any]]) -> list[Groups]:
-    """Groups per response pair: [joint, concept 1, concept 2, …]."""
-    return [_groups(responses[i], responses[i + 1]) for i in range(0, len(responses), 2)]
+def parse_responses(responses: list[dict[str, Any]], ranked: list[dict[str, Any]] | None = None) -> list[Groups]:
+    """Groups per response pair: [joint, concept 1, concept 2, …]; ``ranked`` (one per
+    pair, see ``people_query.ranked_docs_body``) gives named people their next documents."""
+    pairs = range(0, len(responses), 2)
+    more = ranked or [{} for _ in pairs]
+    return [_groups(responses[i], responses[i + 1], extra) for i, extra in zip(pairs, more)]
 
 
-def _groups(named: dict[str, Any], anonymous: dict[str, Any]) -> Groups:
+def _groups(named: dict[str, Any], anonymous: dict[str, Any], ranked: dict[str, Any]) -> Groups:
     groups: Groups = {}
-    for raw in named["hits"]["hits"]:
-        inner = raw.get("inner_hits", {}).get("docs", {}).get("hits", {}).get("hits", [])
-        hits = [hit_from_es(h, with_text=True) for h in inner] or [hit_from_es(raw, with_text=True)]
-        groups[person_key(hits[0])] = Group(person_key(hits[0]), hits)
+    for raw in named["hits"]["hits"]:  # one per person, best document first
+        hit = _bare_hit(raw)
+        groups[person_key(hit)] = Group(person_key(hit), [hit])
+    for raw in ranked.get("hits", {}).get("hits", []):  # best first: each person's next ones
+        hit = _bare_hit(raw)
+        group = groups.get(person_key(hit))
+        if group is not None and len(group.hits) < EVIDENCE_PER_PERSON and all(h.id != hit.id for h in group.hits):
+            group.hits.append(hit)
     for raw in anonymous["hits"]["hits"]:
         hit = hit_from_es(raw, with_text=True)
         groups[person_key(hit)] = Group(person_key(hit), [hit])
     return groups
 
 
-def quote_sources(pairs: list[Groups]) -> list[Hit]:
-    """The strongest documents showing every concept: the ones whose quotations count."""
+def _bare_hit(raw: dict[str, Any]) -> Hit:
+    """A document known by id, score and author only (``fill_in`` completes it)."""
+    author_key = str(raw.get("fields", {}).get("author_key", [""])[0])
+    return Hit(id=raw["_id"], kind="", url="", post_url="", post_id=raw["_id"], parent_id=None, title="", author="",
+               author_key=author_key, author_role="", blog="", published=None, score=raw.get("_score"),
+               snippets=[], themes=[])
+
+
+def _is_bare(hit: Hit) -> bool:
+    return not hit.kind
+
+
+def quote_sources(pairs: list[Groups]) -> list[str]:
+    """Ids of the strongest documents showing every concept: the ones whose quotations count."""
     joint = [h for g in pairs[0].values() for h in g.hits]
-    return sorted(joint, key=lambda h: -(h.score or 0.0))[:QUOTE_SOURCES]
+    return [h.id for h in sorted(joint, key=lambda h: -(h.score or 0.0))[:QUOTE_SOURCES]]
+
+
+def unfetched(pairs: list[Groups], keys: list[str]) -> list[list[str]]:
+    """Per response, the ids of these people's documents not yet fetched whole."""
+    return [[h.id for key in keys if key in groups for h in groups[key].hits if _is_bare(h)] for groups in pairs]
+
+
+def fill_in(pairs: list[Groups], fetched: list[list[Hit]]) -> None:
+    """Put whole documents (same query, same scores) in place of bare ones, per response."""
+    for groups, hits in zip(pairs, fetched):
+        by_id = {h.id: h for h in hits}
+        for group in groups.values():
+            group.hits = [by_id.get(h.id, h) if _is_bare(h) else h for h in group.hits]
 
 
 def add_quoted(pairs: list[Groups], links: list[tuple[Hit, Hit]]) -> None:

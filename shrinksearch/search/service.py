@@ -126,14 +126,42 @@ class SearchService:
         expansions = self.expander.expand_all(parsed.concepts)
         filters = (filters or Filters()).merged(parsed)
         threads = self._context(expansions)
-        pairs = people.parse_responses(self._msearch(people_query.who_bodies(parsed, expansions, filters, threads)))
-        people.add_quoted(pairs, self._quoted(people.quote_sources(pairs), filters))
+        queries = people_query.who_queries(parsed, expansions, filters, threads)
+        pairs = self._people(queries, expansions)
+        people.add_quoted(pairs, self._quoted(self._documents(people.quote_sources(pairs)), filters))
         labels = [e.label for e in expansions]
+        shown = people.rank_people(pairs, labels, limit)  # ranking needs only ids, authors and scores
+        self._fill_in(pairs, queries, expansions, [p.key for p in shown])
         return WhoResult(
             query=parsed.to_dict(),
             expansions=[e.to_dict() for e in expansions],
             people=people.rank_people(pairs, labels, limit),
         )
+
+    def _people(self, queries: list[dict], expansions: list[Expansion]) -> list[people.Groups]:
+        """Per people request, each person's best documents (ids, authors and scores)."""
+        bodies = [body for query in queries for body in people_query.people_bodies(query, expansions)]
+        responses = self._msearch(bodies + [people_query.ranked_docs_body(query) for query in queries])
+        return people.parse_responses(responses[: len(bodies)], responses[len(bodies) :])
+
+    def _documents(self, ids: list[str]) -> list[Hit]:
+        """Whole documents by id, in the order asked."""
+        if not ids:
+            return []
+        found = {h["_id"]: hit_from_es(h, with_text=True) for h in self._search(people_query.documents_body(ids))["hits"]["hits"]}
+        return [found[i] for i in ids if i in found]
+
+    def _fill_in(self, pairs: list[people.Groups], queries: list[dict], expansions: list[Expansion], keys: list[str]) -> None:
+        """The whole documents, with snippets, that show the people on the page."""
+        wanted = people.unfetched(pairs, keys)
+        asks = [i for i, ids in enumerate(wanted) if ids]
+        if not asks:
+            return
+        responses = self._msearch([people_query.evidence_body(queries[i], expansions, wanted[i]) for i in asks])
+        fetched: list[list[Hit]] = [[] for _ in pairs]
+        for i, response in zip(asks, responses):
+            fetched[i] = [hit_from_es(h, with_text=True) for h in response["hits"]["hits"]]
+        people.fill_in(pairs, fetched)
 
     def _context(self, expansions: list[Expansion]) -> builder.Context:
         """Per concept, the posts whose comments get the concept from their thread."""
