@@ -12,6 +12,7 @@ import email.utils
 import hashlib
 import html as htmllib
 import re
+import xml.sax
 from datetime import datetime, timezone
 from typing import Any
 
@@ -95,11 +96,24 @@ def first(sel: Any, *queries: str) -> str | None:
 
 
 def feed_entries(body: bytes | str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The feed's own fields and its entries, normalised; ``([], [])``-ish when not a feed."""
+    """The feed's own fields and its entries, normalised; ``([], [])``-ish when not a feed.
+
+    ``meta["problem"]`` says why the body is no good feed ("broken XML: ...", "not a feed"),
+    or is None; feedparser still returns what it could read of a broken one."""
     parsed = feedparser.parse(body)
     feed = parsed.feed
-    meta = {"title": feed.get("title"), "updated": iso_utc(feed["updated"] if "updated" in feed.keys() else None)}
+    meta = {"title": feed.get("title"), "updated": iso_utc(feed["updated"] if "updated" in feed.keys() else None),
+            "problem": _feed_problem(parsed)}
     return meta, [_entry(e) for e in parsed.entries]
+
+
+def _feed_problem(parsed: Any) -> str | None:
+    error = parsed.get("bozo_exception")
+    if isinstance(error, xml.sax.SAXException):  # not mere encoding or content-type notes
+        return f"broken XML: {error}"
+    if not parsed.get("version"):
+        return "not a feed"
+    return None
 
 
 def _entry(entry: Any) -> dict[str, Any]:

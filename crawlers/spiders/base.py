@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
@@ -43,6 +43,8 @@ def classify_failure(failure: Failure) -> str | None:
         message = str(exc)
         if "robots.txt" in message:
             return None
+        if "max redirections" in message:
+            return "too_many_redirects"
         if "redirect" in message:
             return "redirect_loop"
         if "page budget" in message:
@@ -161,11 +163,38 @@ class BlogSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or b"\x00" in body[:4096]:
             self.count_error("binary", response.url)
             return False
+        if expect == "html" and not self.html_typed(response):
+            self.count_error("wrong_type", response.url, self.media_type(response))
+            if not isinstance(response, HtmlResponse):  # JSON, plain text: nothing to parse as a page
+                return False
         if "\ufffd" in response.text and b"\xef\xbf\xbd" not in body:
             self.count_error("encoding", response.url, "undecodable bytes; parsed lossily")
         if expect == "html" and b"</html" not in body[-2048:].lower():
             self.count_error("truncated_html", response.url, "no closing </html>; parsed what is there")
         return True
+
+    @staticmethod
+    def media_type(response: Response) -> str:
+        return (response.headers.get("Content-Type") or b"").split(b";")[0].strip().lower().decode("latin-1")
+
+    def html_typed(self, response: Response) -> bool:
+        """Whether the server called it HTML. Scrapy still makes an HtmlResponse of a page
+        sent as e.g. application/octet-stream or image/png when its URL or body says HTML:
+        that page is read, but counted as ``wrong_type``."""
+        return self.media_type(response) in ("", "text/html", "application/xhtml+xml")
+
+    def feed_problem(self, response: Response, meta: dict[str, Any]) -> None:
+        """Count a feed that is broken XML or no feed at all (``bad_feed``)."""
+        if meta.get("problem"):
+            self.count_error("bad_feed", response.url, meta["problem"])
+
+    def objects(self, items: list[Any], url: str) -> Iterator[dict[str, Any]]:
+        """The JSON objects of an API listing; anything else is counted (``bad_object``)."""
+        for item in items:
+            if isinstance(item, dict):
+                yield item
+            else:
+                self.count_error("bad_object", url, repr(item)[:80])
 
     def json_of(self, response: Response) -> Any | None:
         """The JSON body, or ``None`` (counted as ``bad_json``) when it is not JSON."""

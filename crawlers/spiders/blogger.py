@@ -130,6 +130,7 @@ class BloggerSpider(BlogSpider):
         if self.not_modified(response) or not self.usable(response, expect="xml"):
             return
         meta, entries = feed_entries(response.body)
+        self.feed_problem(response, meta)
         if not entries and start == 1:
             yield self.home_request()
             return

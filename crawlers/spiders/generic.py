@@ -108,12 +108,13 @@ class GenericSpider(BlogSpider):
         if self.not_modified(response):
             yield self.sitemap_request()
             return
-        entries = feed_entries(response.body)[1] if self.usable(response, expect="xml") else []
+        meta, entries = feed_entries(response.body) if self.usable(response, expect="xml") else ({}, [])
+        self.feed_problem(response, meta)
         if not entries:
             yield self.feed_request(rest)
             return
         self.remember_validators(response)
-        self.set_blog_name(feed_entries(response.body)[0]["title"])
+        self.set_blog_name(meta["title"])
         for entry in entries:
             if not entry["url"] or not self.follow_allowed(entry["url"]):
                 continue

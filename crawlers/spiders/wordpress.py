@@ -58,7 +58,7 @@ def comment_from_rest(obj: dict[str, Any]) -> dict[str, Any]:
     is "" there; WordPress prints it as "Anonymous" (``get_comment_author``), and so do we."""
     parent = obj.get("parent")
     return {
-        "id": str(obj["id"]),
+        "id": str(obj["id"]) if obj.get("id") is not None else None,  # none: set aside by validation
         "parent_id": str(parent) if parent else None,
         "author": (obj.get("author_name") or "").strip() or "Anonymous",
         "author_url": obj.get("author_url") or None,
@@ -111,7 +111,7 @@ class WordpressSpider(BlogSpider):
                 yield self.feed_request()
             return
         self.remember_validators(response)
-        for obj in data:
+        for obj in self.objects(data, response.url):
             yield from self.post_from_listing(post_from_rest(obj), response)
         pages = total_pages(response)
         if not self.incremental and page == 1:
@@ -154,9 +154,11 @@ class WordpressSpider(BlogSpider):
     def parse_comments(self, response: Response, post: dict[str, Any], page: int,
                        so_far: list[dict[str, Any]], emit_post: bool) -> Iterator[Any]:
         data = self.json_of(response)
+        if data is not None and not isinstance(data, list):  # e.g. {"code": "rest_forbidden", ...}
+            self.count_error("bad_object", response.url, "a list of comments was expected")
         if not isinstance(data, list):
             data = []
-        so_far = so_far + [comment_from_rest(c) for c in data]
+        so_far = so_far + [comment_from_rest(c) for c in self.objects(data, response.url)]
         if page < total_pages(response):
             yield self.comments_request(post, page + 1, so_far, emit_post)
             return
@@ -178,7 +180,7 @@ class WordpressSpider(BlogSpider):
         self.remember_validators(response)
         changed: set[str] = set()
         reached_known = False
-        for obj in data:
+        for obj in self.objects(data, response.url):
             comment = comment_from_rest(obj)
             post_id = str(obj.get("post"))
             if self.is_known_comment(post_id, comment["id"]):
@@ -217,6 +219,7 @@ class WordpressSpider(BlogSpider):
         if self.usable(response, expect="xml"):
             self.crawler.stats.inc_value("shrinksearch/html_fallback")
             meta, entries = feed_entries(response.body)
+            self.feed_problem(response, meta)
             self.set_blog_name(meta["title"])
             for entry in entries:
                 if entry["url"] and self.follow_allowed(entry["url"]):
