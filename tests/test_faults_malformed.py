@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 import pytest
 from elasticsearch import Elasticsearch
+from elasticsearch.helpers import scan
 
 from faults_corpus import raw_records
 from flows.tasks import clean_records, enrich_documents, index_documents
@@ -92,3 +93,96 @@ def test_timeline_over_impossible_dates_already_indexed_says_why(es_client: Elas
         es_client.index(index=test_alias, id=f"p{i}", document=doc.to_source(), refresh=True)
     with pytest.raises(QueryError, match="too many buckets"):
         SearchService(es_client, test_alias, TINY_THEMES).theme_timeline(interval="month")
+
+
+# --- malformed blogs over HTTP, through the pipeline flow --------------------------------
+
+# What each blog must report (tests/fault_blogs.py builds the inputs): crawl errors
+# (`shrinksearch/errors/<kind>`), items the crawl validation dropped, records cleaning set
+# aside (by kind of reason) and dates it left out.
+EXPECTED = {
+    "blogger": {
+        "errors": {"bad_feed": 1, "bad_json": 3, "binary": 1, "empty": 1, "encoding": 1, "entry_without_link": 4,
+                   "http_404": 5, "http_500": 1},
+        "dropped": {"invalid_comment": 1},
+        "rejects": {"rejected: binary": 2, "rejected: empty": 3, "rejected: too large": 2},
+        "repairs": {"published out of range": 2},
+    },
+    "wordpress": {
+        "errors": {"bad_json": 3, "bad_object": 4, "empty": 1, "entry_without_link": 1, "http_401": 1, "http_404": 1},
+        "dropped": {"invalid_comment": 1},
+        "rejects": {"rejected: binary": 2, "rejected: empty": 2, "rejected: too large": 1},
+        "repairs": {"published out of range": 2},
+    },
+    "generic": {
+        "errors": {"binary": 2, "empty": 2, "encoding": 1, "http_403": 1, "http_404": 1, "http_410": 1, "http_500": 1,
+                   "http_503": 1, "redirect_loop": 2, "too_large": 1, "too_many_redirects": 1, "truncated_html": 1,
+                   "wrong_type": 3},
+        "dropped": {},
+        "rejects": {"rejected: empty": 1, "rejected: too large": 1},
+        "repairs": {"published out of range": 1},
+    },
+    "walk": {"errors": {"bad_feed": 1, "http_404": 1}, "dropped": {}, "rejects": {}, "repairs": {}},
+}
+
+
+@pytest.fixture(scope="module")
+def fault_blogs():  # noqa: ANN201
+    from fault_blogs import serving
+
+    with serving() as served:
+        yield served
+
+
+def test_malformed_blogs_are_reported_and_their_good_records_indexed(
+    fault_blogs, data_dir, test_alias, es_client, prefect_api, tmp_path, monkeypatch
+):
+    import httpx
+    import yaml
+
+    from flows.pipeline import crawl_and_index
+
+    base, sites = fault_blogs
+    sources = tmp_path / "sources.yaml"
+    entries = [{"name": name, "url": f"{base}/{name}/", "platform": "generic" if name == "walk" else name} for name in sites]
+    sources.write_text(yaml.safe_dump({"groups": {"faults": entries}}))
+    monkeypatch.setenv("SHRINKSEARCH_SOURCES_FILE", str(sources))
+    get_settings.cache_clear()
+
+    result = crawl_and_index(group="faults", fast=True, incremental=False)
+
+    run_dir = data_dir.resolve() / "runs" / result["run_dir"].rsplit("/", 1)[1]
+    rejects = [json.loads(line) for line in (run_dir / "rejects.jsonl").read_text().splitlines()]
+    for name, expected in EXPECTED.items():
+        report = json.loads((data_dir / "jobs" / name / "report.json").read_text())
+        stats = report["stats"]
+        assert stats["finish_reason"] == "finished"
+        assert _prefixed(stats, "shrinksearch/errors/") == expected["errors"], name
+        assert _prefixed(stats, "shrinksearch/dropped/") == expected["dropped"], name
+        crawl_rejects = run_dir / f"crawl-{name}.rejects.jsonl"
+        dropped = [json.loads(line)["reason"] for line in crawl_rejects.read_text().splitlines()] if crawl_rejects.exists() else []
+        assert len(dropped) == sum(expected["dropped"].values()) and all(r.startswith("id: ") for r in dropped), dropped
+        mine = [r["reason"] for r in rejects if r["source"].endswith(f"crawl-{name}.jsonl")]
+        assert Counter(map(_kind, mine)) == expected["rejects"], (name, mine)
+    assert len(rejects) == result["rejected"] == sum(sum(e["rejects"].values()) for e in EXPECTED.values())
+    # the dates left out are in the run's summary
+    query = {"artifacts": {"key": {"any_": ["crawl-and-index-summary"]}}, "sort": "CREATED_DESC", "limit": 1}
+    [artifact] = httpx.post(f"{prefect_api}/artifacts/filter", json=query).json()
+    repairs = sum((Counter(e["repairs"]) for e in EXPECTED.values()), Counter())
+    for why, n in repairs.items():
+        assert f"| {why} | {n} |" in artifact["data"]
+    # every good record indexed exactly once, nothing of the bad ones
+    texts = [hit["_source"]["text"] for hit in scan(es_client, index=test_alias, query={"query": {"match_all": {}}})]
+    assert len(texts) == result["indexed"] and result["failed"] == 0
+    found = Counter(re.findall(r"\b(?:keep|drop)[a-z]+\d{4}\b", "\n".join(texts)))
+    keep = [m for site in sites.values() for m in site.keep]
+    assert [m for m in keep if found[m] != 1] == []
+    assert [m for site in sites.values() for m in site.drop if found[m]] == []
+    assert sum(found.values()) == len(keep)
+    # kept without an author or a date: Anonymous, undated (not guessed)
+    assert es_client.count(index=test_alias, query={"term": {"author_key": "anonymous"}})["count"] == 5
+    assert es_client.count(index=test_alias, query={"bool": {"must_not": {"exists": {"field": "published"}}}})["count"] == 10
+
+
+def _prefixed(stats: dict, prefix: str) -> dict:
+    return {key[len(prefix):]: value for key, value in stats.items() if key.startswith(prefix)}
