@@ -1,9 +1,11 @@
 """A corpus of malformed inputs through the pipeline: nothing crashes, every bad input is
 reported with its reason, and every good record of the same run is indexed.
 
-Raw JSON Lines records (``faults_corpus.raw_records``: not JSON, not UTF-8, missing or
-mistyped fields, unparsable and impossible dates, NUL bytes and binary, empty and huge
-bodies) go through the clean → enrich → index tasks into the real node.
+- raw JSON Lines records (``faults_corpus.raw_records``: not JSON, not UTF-8, missing or
+  mistyped fields, unparsable and impossible dates, NUL bytes and binary, empty and huge
+  bodies) through the clean → enrich → index tasks into the real node;
+- malformed blogs of each platform served over HTTP on 127.0.0.1 (``fault_blogs``) through
+  the crawl-and-index flow on the session's Prefect server.
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ import re
 from collections import Counter
 from datetime import datetime, timezone
 
+import httpx
 import pytest
+import yaml
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import scan
 
+from crawlers.settings import DEPTH_LIMIT
+from fault_blogs import serving
 from faults_corpus import raw_records
+from flows.pipeline import crawl_and_index
 from flows.tasks import clean_records, enrich_documents, index_documents
 from search_fixtures import TINY_THEMES, post
 from shrinksearch.es import IndexManager
@@ -128,8 +135,6 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def fault_blogs():  # noqa: ANN201
-    from fault_blogs import serving
-
     with serving() as served:
         yield served
 
@@ -137,11 +142,6 @@ def fault_blogs():  # noqa: ANN201
 def test_malformed_blogs_are_reported_and_their_good_records_indexed(
     fault_blogs, data_dir, test_alias, es_client, prefect_api, tmp_path, monkeypatch
 ):
-    import httpx
-    import yaml
-
-    from flows.pipeline import crawl_and_index
-
     base, sites = fault_blogs
     sources = tmp_path / "sources.yaml"
     entries = [{"name": name, "url": f"{base}/{name}/", "platform": "generic" if name == "walk" else name} for name in sites]
@@ -164,6 +164,11 @@ def test_malformed_blogs_are_reported_and_their_good_records_indexed(
         assert len(dropped) == sum(expected["dropped"].values()) and all(r.startswith("id: ") for r in dropped), dropped
         mine = [r["reason"] for r in rejects if r["source"].endswith(f"crawl-{name}.jsonl")]
         assert Counter(map(_kind, mine)) == expected["rejects"], (name, mine)
+    # the endless calendar of the walked blog was left at the depth limit, and said so
+    walk = json.loads((data_dir / "jobs" / "walk" / "report.json").read_text())["stats"]
+    calendar = [line for line in (data_dir / "jobs" / "walk" / "requests.log").read_text().splitlines()
+                if " sent " in line and "/walk/calendar/" in line]
+    assert walk["depth/request_ignored_count"] >= 1 and 1 <= len(calendar) <= DEPTH_LIMIT
     assert len(rejects) == result["rejected"] == sum(sum(e["rejects"].values()) for e in EXPECTED.values())
     # the dates left out are in the run's summary
     query = {"artifacts": {"key": {"any_": ["crawl-and-index-summary"]}}, "sort": "CREATED_DESC", "limit": 1}
