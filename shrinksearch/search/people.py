@@ -78,21 +78,23 @@ def _groups(named: dict[str, Any], anonymous: dict[str, Any], ranked: dict[str, 
         hit = _bare_hit(raw)
         groups[person_key(hit)] = Group(person_key(hit), [hit])
     for raw in ranked.get("hits", {}).get("hits", []):  # best first: each person's next ones
-        hit = _bare_hit(raw)
-        group = groups.get(person_key(hit))
-        if group is not None and len(group.hits) < EVIDENCE_PER_PERSON and all(h.id != hit.id for h in group.hits):
-            group.hits.append(hit)
+        group = groups.get(_author_key(raw))  # named: the author key is the person key
+        if group is not None and len(group.hits) < EVIDENCE_PER_PERSON and all(h.id != raw["_id"] for h in group.hits):
+            group.hits.append(_bare_hit(raw))
     for raw in anonymous["hits"]["hits"]:
         hit = hit_from_es(raw, with_text=True)
         groups[person_key(hit)] = Group(person_key(hit), [hit])
     return groups
 
 
+def _author_key(raw: dict[str, Any]) -> str:
+    return str(raw.get("fields", {}).get("author_key", [""])[0])
+
+
 def _bare_hit(raw: dict[str, Any]) -> Hit:
     """A document known by id, score and author only (``fill_in`` completes it)."""
-    author_key = str(raw.get("fields", {}).get("author_key", [""])[0])
     return Hit(id=raw["_id"], kind="", url="", post_url="", post_id=raw["_id"], parent_id=None, title="", author="",
-               author_key=author_key, author_role="", blog="", published=None, score=raw.get("_score"),
+               author_key=_author_key(raw), author_role="", blog="", published=None, score=raw.get("_score"),
                snippets=[], themes=[])
 
 
@@ -135,14 +137,16 @@ def _ref(hit: Hit) -> dict[str, str]:
 
 
 def rank_people(pairs: list[Groups], labels: list[str], limit: int) -> list[Person]:
-    """People who discuss every concept, strongest first (see the module docstring)."""
+    """People who discuss every concept, strongest first (see the module docstring).
+
+    Everyone in all groups is scored; only the ``limit`` best get their evidence gathered."""
     joint, per_concept = pairs[0], pairs[1:] or [pairs[0]]
     keys = set.intersection(*(set(g) for g in per_concept))
     maxima = [_max_strength(g) for g in per_concept]
     joint_max = _max_strength(joint)
-    people = [_person(k, joint, per_concept, maxima, joint_max, labels) for k in keys]
-    people.sort(key=lambda p: (-p.score, p.key))
-    return people[:limit]
+    scored = [(k, *_scores(k, joint, per_concept, maxima, joint_max, labels)) for k in keys]
+    scored.sort(key=lambda s: (-round(s[1], 4), s[0]))
+    return [_person(k, score, concept_scores, joint, per_concept, labels) for k, score, concept_scores in scored[:limit]]
 
 
 def balanced_sum(strengths: list[float]) -> float:
@@ -158,12 +162,18 @@ def _max_strength(groups: Groups) -> float:
     return max((g.strength for g in groups.values()), default=0.0) or 1.0
 
 
-def _person(key: str, joint: Groups, per_concept: list[Groups], maxima: list[float], joint_max: float,
-            labels: list[str]) -> Person:
+def _scores(key: str, joint: Groups, per_concept: list[Groups], maxima: list[float], joint_max: float,
+            labels: list[str]) -> tuple[float, dict[str, float]]:
+    """A person's score and their strength per concept (each relative to the strongest)."""
     concept_scores = {label: groups[key].strength / m for label, groups, m in zip(labels, per_concept, maxima)}
     score = balanced_sum(list(concept_scores.values()))
     if len(per_concept) > 1 and key in joint:
         score += JOINT_WEIGHT * joint[key].strength / joint_max
+    return score, concept_scores
+
+
+def _person(key: str, score: float, concept_scores: dict[str, float], joint: Groups, per_concept: list[Groups],
+            labels: list[str]) -> Person:
     evidence = _evidence(key, joint, per_concept, labels)
     return Person(
         key=key,
