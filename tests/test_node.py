@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import http.server
 import os
-import random
 import shutil
 import socket
 import tempfile
@@ -26,6 +25,7 @@ import pytest
 from elasticsearch import Elasticsearch
 from typer.testing import CliRunner
 
+from faults_support import spare_port as shared_spare_port
 from shrinksearch.cli import app
 from shrinksearch.exceptions import DownloadError, ElasticsearchUnavailable, NodeError
 from shrinksearch.node import NodeManager, distribution, hunspell, java
@@ -42,15 +42,8 @@ STEMMING: list[str | dict[str, Any]] = [
 
 
 def spare_port() -> int:
-    """A free port in 9250-9299 (random, so parallel runs rarely meet; never 9200)."""
-    for port in random.sample(range(9250, 9300), 50):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 9250-9299")
+    """A free port in 9250-9299, apart from the fault tests' range."""
+    return shared_spare_port(9250, 9299)
 
 
 def new_home() -> Path:
