@@ -69,7 +69,7 @@ def machine(client: Elasticsearch | None = None) -> dict[str, Any]:
         "nproc": os.cpu_count(),
         "ram_gib": _ram_gib(),
         "cpu": _cpu_model(),
-        "load_avg_at_start": [round(v, 2) for v in os.getloadavg()],
+        "load_avg_1_5_15_min": [round(v, 2) for v in os.getloadavg()],  # when the results were written
         "python": platform.python_version(),
         "elasticsearch_server": es_version,
         "elasticsearch_py": version("elasticsearch"),

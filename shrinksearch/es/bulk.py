@@ -126,6 +126,7 @@ def run_actions(
 
 
 _END = object()
+_BATCH = 100  # actions or results handed between threads at once (a queue operation each)
 
 
 def _in_lanes(client: Elasticsearch, actions: Iterable[Action], options: dict[str, Any],
@@ -141,15 +142,23 @@ def _in_lanes(client: Elasticsearch, actions: Iterable[Action], options: dict[st
     if lanes <= 1:
         yield from helpers.streaming_bulk(client, actions, **options)
         return
-    depth = 2 * int(options.get("chunk_size", 500))
+    depth = max(1, int(options.get("chunk_size", 500)) // _BATCH)  # a lane's next chunk, ready when it is free
     inboxes: list[queue.Queue[Any]] = [queue.Queue(maxsize=depth) for _ in range(lanes)]
-    results: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    results: queue.Queue[Any] = queue.Queue(maxsize=4 * lanes)
     stop = threading.Event()
 
     def feed() -> None:
+        batches: list[list[Action]] = [[] for _ in inboxes]
         try:
             for action in actions:
-                if not _put(inboxes[hash(str(action.get("_id", ""))) % lanes], action, stop):
+                lane = hash(str(action.get("_id", ""))) % lanes
+                batches[lane].append(action)
+                if len(batches[lane]) == _BATCH:
+                    if not _put(inboxes[lane], batches[lane], stop):
+                        return
+                    batches[lane] = []
+            for inbox, batch in zip(inboxes, batches):
+                if batch and not _put(inbox, batch, stop):
                     return
         except BaseException as err:  # noqa: BLE001 - handed to the caller's thread, raised there
             _put(results, err, stop)
@@ -158,10 +167,16 @@ def _in_lanes(client: Elasticsearch, actions: Iterable[Action], options: dict[st
                 _put(inbox, _END, stop)
 
     def send(inbox: queue.Queue[Any]) -> None:
+        done: list[tuple[bool, Any]] = []
         try:
             for result in helpers.streaming_bulk(client, _drain(inbox, stop), **options):
-                if not _put(results, result, stop):
-                    return
+                done.append(result)
+                if len(done) == _BATCH:
+                    if not _put(results, done, stop):
+                        return
+                    done = []
+            if done:
+                _put(results, done, stop)
         except BaseException as err:  # noqa: BLE001 - handed to the caller's thread, raised there
             _put(results, err, stop)
         finally:
@@ -182,7 +197,7 @@ def _in_lanes(client: Elasticsearch, actions: Iterable[Action], options: dict[st
                 error = error or got
                 stop.set()
             elif error is None:
-                yield got
+                yield from got
     finally:
         stop.set()
         for thread in threads:  # a lane may still be putting its last result: keep emptying
@@ -215,12 +230,12 @@ def _empty(box: queue.Queue[Any]) -> None:
 def _drain(inbox: queue.Queue[Any], stop: threading.Event) -> Iterator[Action]:
     while not stop.is_set():
         try:
-            item = inbox.get(timeout=0.1)
+            batch = inbox.get(timeout=0.1)
         except queue.Empty:
             continue
-        if item is _END:
+        if batch is _END:
             return
-        yield item
+        yield from batch
 
 
 def iter_documents(
