@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -154,12 +153,3 @@ def _add_embeddings(documents: list[Document]) -> None:
 def index_file(source: Path, client: Elasticsearch, alias: str, progress: Progress | None = None) -> BulkReport:
     """Bulk-index every document of ``source`` into ``alias`` by its stable id."""
     return index_documents(client, alias, iter_documents_file(source), progress=progress)
-
-
-def count_lines(path: Path) -> int:
-    """Number of records in a JSON Lines file (for progress totals)."""
-    return sum(1 for _ in iter_lines(path))
-
-
-def read_json(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
