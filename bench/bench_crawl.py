@@ -43,11 +43,8 @@ BLOGS = 4
 TARGET_RATE = 0.7
 TARGET_INCREMENTAL = 0.1
 
-# Workaround, not tuning: DEPTH_LIMIT (12) counts each page of a Blogger feed (25 posts) and of
-# the WordPress REST listing (100) as one level deeper, so the project's crawls stop after
-# ~325 Blogger / ~1,200 WordPress posts. Lifted here so crawls are complete (checked below);
-# remove once feed pagination no longer counts as depth (BENCHMARKS.md, "crawl").
-PROJECT_OVERRIDES = {"DEPTH_LIMIT": 0}
+# Settings the project's crawls get on top of the project's own (none: crawls run as the flows run them).
+PROJECT_OVERRIDES: dict[str, Any] = {}
 
 # The Scrapy settings the project's crawls share with the baseline (besides FAST_PROFILE).
 SHARED = {"ROBOTSTXT_OBEY": True, "USER_AGENT": USER_AGENT, "COOKIES_ENABLED": False, "TELNETCONSOLE_ENABLED": False,

@@ -270,3 +270,19 @@ def test_html_only_crawl_reads_posts_and_comments_from_pages(base, network, slug
         assert summary.posts == counts.posts
     else:
         assert_matches_blog(found, blog)
+
+
+def test_feed_pages_do_not_count_as_depth(tmp_path):
+    """A big blog is read whole: its 4th feed page (and that page's comment feeds) is not
+    "deeper" than the first, so a small DEPTH_LIMIT still lets the crawl finish."""
+    from bench.corpus import scaled_network
+
+    network = scaled_network(posts_per_blog=80, blogs=1)  # Blogger, 25 posts a feed page
+    (slug, blog), = network.blogs.items()
+    expected = expected_counts(network).blogs[slug]
+    with running_server(network=network) as url:
+        summary = run_crawl(url=f"{url}/{slug}/", platform=blog.platform, fast=True, settings=Settings(data_dir=tmp_path),
+                            scrapy_settings={"DEPTH_LIMIT": 2})
+    assert summary.finish_reason == "finished"
+    assert summary.stats.get("depth/request_ignored_count", 0) == 0
+    assert (summary.posts, summary.comments) == (expected.posts, expected.comments) and expected.posts == 80

@@ -109,17 +109,24 @@ class BlogSpider(scrapy.Spider):
         return not any(p.search(url) for p in self.deny)
 
     def request(self, url: str, callback: Callable[..., Any], *, conditional: bool = False,
-                fallback: tuple[Any, ...] | None = None,
+                fallback: tuple[Any, ...] | None = None, feed_page: bool = False,
                 **kwargs: Any) -> scrapy.Request:
         """A request with error accounting; ``conditional`` adds the incremental validators;
         ``fallback`` = ``(method name, *args)`` of this spider, giving the request(s) to try
-        when this one fails (a name, not a function, so JOBDIR can save the request)."""
+        when this one fails (a name, not a function, so JOBDIR can save the request).
+
+        ``feed_page`` marks a page of a feed or API listing (and a comment feed reached from
+        one): it restarts at depth 0, so ``DEPTH_LIMIT`` keeps bounding link-following without
+        cutting a big blog's 40th feed page. Those pages are bounded by the feed's own totals
+        and by the page budget instead."""
         headers = kwargs.pop("headers", {})
         if conditional and self.incremental:
             headers.update(self.crawl_state.conditional_headers(url))
         meta = kwargs.pop("meta", {})
         if fallback is not None:
             meta["shrinksearch_fallback"] = fallback
+        if feed_page:
+            meta["depth_reset"] = True
         return scrapy.Request(url, callback=callback, errback=self.on_error, headers=headers,
                               meta=meta, **kwargs)
 

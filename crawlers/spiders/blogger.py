@@ -101,12 +101,12 @@ class BloggerSpider(BlogSpider):
 
     def posts_json_request(self, start: int) -> scrapy.Request:
         url = self.feed_url("feeds/posts/default", "json", start, self.page_size)
-        return self.request(url, self.parse_posts_json, conditional=start == 1,
+        return self.request(url, self.parse_posts_json, conditional=start == 1, feed_page=True,
                             fallback=("posts_atom_request", start))
 
     def posts_atom_request(self, start: int) -> scrapy.Request:
         url = self.feed_url("feeds/posts/default", None, start, self.page_size)
-        return self.request(url, self.parse_posts_atom, cb_kwargs={"start": start},
+        return self.request(url, self.parse_posts_atom, cb_kwargs={"start": start}, feed_page=True,
                             fallback=("home_request",))
 
     def parse_posts_json(self, response: Response) -> Iterator[Any]:
@@ -154,7 +154,7 @@ class BloggerSpider(BlogSpider):
     def comments_request(self, post: dict[str, Any], start: int, so_far: list[dict[str, Any]]) -> scrapy.Request:
         url = self.feed_url(f"feeds/{post['platform_id']}/comments/default", "json", start, self.comment_page_size)
         return self.request(url, self.parse_comments_json, cb_kwargs={"post": post, "so_far": so_far},
-                            fallback=("post_page_request", post["url"], True))
+                            feed_page=True, fallback=("post_page_request", post["url"], True))
 
     def parse_comments_json(self, response: Response, post: dict[str, Any],
                             so_far: list[dict[str, Any]]) -> Iterator[Any]:

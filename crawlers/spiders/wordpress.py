@@ -99,7 +99,7 @@ class WordpressSpider(BlogSpider):
     def posts_request(self, page: int) -> scrapy.Request:
         url = self.api("posts", page=page, per_page=self.per_page, _embed=1)
         return self.request(url, self.parse_posts, conditional=page == 1, cb_kwargs={"page": page},
-                            fallback=("feed_request",) if page == 1 else None)
+                            feed_page=True, fallback=("feed_request",) if page == 1 else None)
 
     def parse_posts(self, response: Response, page: int) -> Iterator[Any]:
         if self.not_modified(response):
@@ -148,7 +148,7 @@ class WordpressSpider(BlogSpider):
                          emit_post: bool) -> scrapy.Request:
         url = self.api("comments", post=post["platform_id"], page=page, per_page=self.per_page)
         on_fail = ("post_page_request", post["url"], post) if page == 1 else None
-        return self.request(url, self.parse_comments, fallback=on_fail,
+        return self.request(url, self.parse_comments, fallback=on_fail, feed_page=True,
                             cb_kwargs={"post": post, "page": page, "so_far": so_far, "emit_post": emit_post})
 
     def parse_comments(self, response: Response, post: dict[str, Any], page: int,
@@ -168,7 +168,8 @@ class WordpressSpider(BlogSpider):
 
     def recent_comments_request(self, page: int) -> scrapy.Request:
         url = self.api("comments", page=page, per_page=self.per_page)
-        return self.request(url, self.parse_recent_comments, conditional=page == 1, cb_kwargs={"page": page})
+        return self.request(url, self.parse_recent_comments, conditional=page == 1, feed_page=True,
+                            cb_kwargs={"page": page})
 
     def parse_recent_comments(self, response: Response, page: int) -> Iterator[Any]:
         """Incremental: newest comments first; stop at the first one already collected."""
