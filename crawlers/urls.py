@@ -6,6 +6,7 @@ Pure functions; ``CanonicalizeUrlsPipeline`` and the spiders call them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -31,6 +32,9 @@ def canonical_host(host: str) -> str:
     return f"{match['name']}.blogspot.com" if match else host
 
 
+# Cached: every comment of a thread repeats its post's URL and the blog's root, and w3lib's
+# canonicalisation is one of the larger per-record costs of a crawl.
+@lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
     """The canonical spelling of ``url``: no fragment, no tracking parameters, sorted query."""
     parts = urlsplit(url.strip())
@@ -42,6 +46,7 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(cleaned)
 
 
+@lru_cache(maxsize=256)
 def blog_root(url: str) -> str:
     """The blog's home URL for a start URL: canonical, ending with a slash."""
     canon = canonical_url(url)
