@@ -17,6 +17,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawlers.items import records_of
+
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
@@ -69,7 +71,8 @@ class CrawlReport:
             self.loop.start(self.interval, now=True)
 
     def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
-        self.crawler.stats.inc_value(f"shrinksearch/items/{item.get('type', 'unknown')}")
+        for record in records_of(item):
+            self.crawler.stats.inc_value(f"shrinksearch/items/{record.get('type', 'unknown')}")
 
     def request_reached_downloader(self, request: Request, spider: Spider) -> None:
         """Log each request handed to the downloader (robots.txt refusals never get this far)."""

@@ -2,6 +2,7 @@
 
 ``Post`` and ``Comment`` declare exactly the fields of ``shrinksearch.records.RawPost`` and
 ``RawComment`` (a test checks it); ``ValidateRecordPipeline`` validates each against them.
+Spiders hand them to the pipelines a response at a time, in a ``RecordBatch``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,22 @@ class Comment(scrapy.Item):
     published = scrapy.Field()
     html = scrapy.Field()
     position = scrapy.Field()
+
+
+class RecordBatch(scrapy.Item):
+    """The records one response gave (a feed page's posts, a whole comment thread), handed
+    to the pipelines as one item. Scrapy's machinery per item (a task, the spider-middleware
+    chain, the pipeline chain, the ``item_scraped`` signal) cost as much as parsing and
+    writing the records; a comment feed page is a thread of ~6 of them. Spider callbacks
+    batch their records with ``crawlers.spiders.base.batch_records``."""
+
+    url = scrapy.Field()
+    records = scrapy.Field()
+
+
+def records_of(item: Post | Comment | RecordBatch) -> list[Post | Comment]:
+    """The records an item carries: a batch's, or the item itself."""
+    return list(item["records"]) if isinstance(item, RecordBatch) else [item]
 
 
 def record_key(item: Post | Comment) -> str:

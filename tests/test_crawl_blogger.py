@@ -9,8 +9,9 @@ from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
 
-from crawlers.items import Comment, Post
 from crawlers.spiders.blogger import BloggerSpider
+
+from spider_support import split
 
 FIXTURES = Path(__file__).parent / "fixtures" / "blogger"
 BLOG = "https://shrinkrapblog.blogspot.com/"
@@ -24,11 +25,6 @@ def response(name: str, url: str, cls: type[TextResponse] = HtmlResponse, **cb_k
     request = Request(url, cb_kwargs=cb_kwargs)
     return cls(url=url, body=(FIXTURES / name).read_bytes(), encoding="utf-8", request=request)
 
-
-def split(results) -> tuple[list[Post], list[Comment], list[Request]]:
-    results = list(results)
-    return ([r for r in results if isinstance(r, Post)], [r for r in results if isinstance(r, Comment)],
-            [r for r in results if isinstance(r, Request)])
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,9 @@ from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawlers.items import Comment, Post
 from crawlers.spiders.generic import GenericSpider
+
+from spider_support import split
 
 FIXTURES = Path(__file__).parent / "fixtures" / "generic"
 BLOG = "https://therapyroom.example.net/"
@@ -25,11 +26,6 @@ def make_spider() -> GenericSpider:
 def response(name: str, url: str, cls: type[TextResponse]) -> TextResponse:
     return cls(url=url, body=(FIXTURES / name).read_bytes(), encoding="utf-8", request=Request(url))
 
-
-def split(results):
-    results = list(results)
-    return ([r for r in results if isinstance(r, Post)], [r for r in results if isinstance(r, Comment)],
-            [r for r in results if isinstance(r, Request)])
 
 
 @pytest.fixture(scope="module")

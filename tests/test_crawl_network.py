@@ -107,6 +107,8 @@ def test_full_crawl_collects_every_post_and_comment_and_nothing_else(base, netwo
     assert (summary.finish_reason, summary.errors) == ("finished", {})
     assert (summary.posts, summary.comments) == (len(blog.posts), sum(p.comment_count() for p in blog.posts))
     assert_matches_blog(records(summary), blog)
+    # the records of a response reach the pipelines together, as one item
+    assert 0 < summary.stats["item_scraped_count"] <= summary.pages < summary.posts + summary.comments
     urls = requested(summary)  # the private pages and the calendar are linked, never fetched
     assert urls and not [u for u in urls if "/private/" in u or "calendar" in u]
 

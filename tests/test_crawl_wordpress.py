@@ -10,8 +10,9 @@ from scrapy import Request
 from scrapy.http import Headers, HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
 
-from crawlers.items import Comment, Post
 from crawlers.spiders.wordpress import WordpressSpider
+
+from spider_support import split
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wordpress"
 BLOG = "https://medcheck.example.org/"
@@ -27,11 +28,6 @@ def response(name: str, url: str, cls: type[TextResponse] = TextResponse, header
     return cls(url=url, body=(FIXTURES / name).read_bytes(), encoding="utf-8",
                headers=Headers(headers or {}), request=Request(url, cb_kwargs=cb_kwargs))
 
-
-def split(results):
-    results = list(results)
-    return ([r for r in results if isinstance(r, Post)], [r for r in results if isinstance(r, Comment)],
-            [r for r in results if isinstance(r, Request)])
 
 
 @pytest.fixture(scope="module")

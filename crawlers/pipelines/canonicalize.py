@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawlers.pipelines.records import RecordPipeline
 from crawlers.urls import blog_root, canonical_url
 
 
-class CanonicalizeUrlsPipeline:
+class CanonicalizeUrlsPipeline(RecordPipeline):
     """Canonicalise ``url``, ``post_url`` and ``blog_url`` of every record."""
 
-    def process_item(self, item: Any) -> Any:
+    def process_record(self, item: Any) -> Any:
         for field in ("url", "post_url"):
             if item.get(field):
                 item[field] = canonical_url(item[field])

@@ -13,6 +13,7 @@ from scrapy.exceptions import DropItem
 
 from crawlers.items import record_key
 from crawlers.pipelines.jsonlines import part_path, read_records
+from crawlers.pipelines.records import RecordPipeline
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -25,7 +26,7 @@ def key_of(record: dict[str, Any]) -> str:
     return f"post:{record.get('url')}"
 
 
-class DedupePipeline:
+class DedupePipeline(RecordPipeline):
     def __init__(self, stats: StatsCollector, output: Path | None) -> None:
         self.stats = stats
         self.output = output
@@ -41,7 +42,7 @@ class DedupePipeline:
             self.seen = {key_of(r) for r in read_records(part_path(self.output))}
             self.stats.set_value("shrinksearch/resumed_records", len(self.seen))
 
-    def process_item(self, item: Any) -> Any:
+    def process_record(self, item: Any) -> Any:
         key = record_key(item)
         if key in self.seen:
             self.stats.inc_value("shrinksearch/dropped/duplicate")

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from crawlers.items import records_of
+
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
@@ -81,9 +83,10 @@ class AtomicJsonLinesPipeline:
         self.fd = os.open(self.part, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def process_item(self, item: Any) -> Any:
-        line = json.dumps(dict(item), ensure_ascii=False, default=str) + "\n"
+        """Append the item's records, a batch's in one write (so all of them or none)."""
+        lines = "".join(json.dumps(dict(record), ensure_ascii=False, default=str) + "\n" for record in records_of(item))
         assert self.fd is not None
-        data = line.encode("utf-8")
+        data = lines.encode("utf-8")
         while data:  # one write for a regular file; the loop only guards short writes
             data = data[os.write(self.fd, data):]
         return item

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from crawlers.pipelines.records import RecordPipeline
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
@@ -23,7 +25,7 @@ def missing_fields(item: Any) -> list[str]:
     return [name for name in WATCHED.get(item.get("type"), ()) if item.get(name) in (None, "", [])]
 
 
-class FieldStatsPipeline:
+class FieldStatsPipeline(RecordPipeline):
     def __init__(self, stats: StatsCollector) -> None:
         self.stats = stats
 
@@ -31,7 +33,7 @@ class FieldStatsPipeline:
     def from_crawler(cls, crawler: Crawler) -> FieldStatsPipeline:
         return cls(crawler.stats)
 
-    def process_item(self, item: Any) -> Any:
+    def process_record(self, item: Any) -> Any:
         for name in missing_fields(item):
             self.stats.inc_value(f"shrinksearch/field/{name}/missing")
         return item

@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
+from crawlers.pipelines.records import RecordPipeline
+
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
 
 
-class IncrementalStatePipeline:
+class IncrementalStatePipeline(RecordPipeline):
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
 
@@ -22,7 +24,7 @@ class IncrementalStatePipeline:
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
-    def process_item(self, item: Any) -> Any:
+    def process_record(self, item: Any) -> Any:
         state = getattr(self.crawler.spider, "crawl_state", None)
         if state is None:
             return item

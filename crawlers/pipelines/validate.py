@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from scrapy.exceptions import DropItem
 
 from crawlers.items import Comment
+from crawlers.pipelines.records import RecordPipeline
 from shrinksearch.records import RawComment, RawPost
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def rejects_path(output: Path) -> Path:
     return output.with_name(output.name.removesuffix(".jsonl") + ".rejects.jsonl")
 
 
-class ValidateRecordPipeline:
+class ValidateRecordPipeline(RecordPipeline):
     def __init__(self, stats: StatsCollector, rejects: Path | None = None) -> None:
         self.stats = stats
         self.rejects = rejects
@@ -50,7 +51,7 @@ class ValidateRecordPipeline:
         with self.rejects.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps({"reason": reason, "record": dict(item)}, ensure_ascii=False, default=str) + "\n")
 
-    def process_item(self, item: Any) -> Any:
+    def process_record(self, item: Any) -> Any:
         model = RawComment if isinstance(item, Comment) else RawPost
         try:
             record = model.model_validate(dict(item))

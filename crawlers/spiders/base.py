@@ -13,6 +13,7 @@ Settings: ``SHRINKSEARCH_INCREMENTAL`` and ``SHRINKSEARCH_STATE_FILE``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
@@ -28,7 +29,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 
-from crawlers.items import Comment, Post
+from crawlers.items import Comment, Post, RecordBatch
 from crawlers.markup import extract_comments, iso_utc, thread_order
 from crawlers.state import CrawlState
 from crawlers.urls import blog_root, canonical_url, is_under
@@ -57,6 +58,39 @@ def classify_failure(failure: Failure) -> str | None:
     if "maxsize" in str(exc).lower() or "Cancelled" in type(exc).__name__:
         return "too_large"
     return f"download_{type(exc).__name__}"
+
+
+def batch_records(callback: Callable[..., Iterable[Any]]) -> Callable[..., Iterator[Any]]:
+    """Decorate a callback so that it yields its requests as they come and its records
+    (``Post``/``Comment``) as one ``RecordBatch`` at the end (why: ``RecordBatch``). When the
+    callback fails half-way, the records it made so far still go out before the error."""
+
+    # A plain function returning a generator, not a generator function: Scrapy reads and
+    # parses the source of a generator callback on every response (to warn about ``return
+    # value``; its cache is keyed by the bound method, which dies with the call).
+    @functools.wraps(callback)
+    def batched(spider: BlogSpider, response: Response, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        return _batched(callback(spider, response, *args, **kwargs), response.url)
+
+    return batched
+
+
+def _batched(outputs: Iterable[Any], url: str) -> Iterator[Any]:
+    records: list[Post | Comment] = []
+    try:
+        for output in outputs:
+            if isinstance(output, (Post, Comment)):
+                records.append(output)
+            elif isinstance(output, RecordBatch):  # from another batched callback it calls
+                records.extend(output["records"])
+            else:
+                yield output
+    except Exception:
+        if records:
+            yield RecordBatch(url=url, records=records)
+        raise
+    if records:
+        yield RecordBatch(url=url, records=records)
 
 
 class BlogSpider(scrapy.Spider):

@@ -18,7 +18,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawlers.markup import feed_entries, first, inner_html, plain
-from crawlers.spiders.base import BlogSpider
+from crawlers.spiders.base import BlogSpider, batch_records
 
 _POST_ID = re.compile(r"\.post-(\d+)$")
 _RELATED_PARENT = re.compile(r"/comments/default/(\d+)")
@@ -109,6 +109,7 @@ class BloggerSpider(BlogSpider):
         return self.request(url, self.parse_posts_atom, cb_kwargs={"start": start}, feed_page=True,
                             fallback=("home_request",))
 
+    @batch_records
     def parse_posts_json(self, response: Response) -> Iterator[Any]:
         if self.not_modified(response):
             return
@@ -126,6 +127,7 @@ class BloggerSpider(BlogSpider):
         if following:
             yield self.posts_json_request(following)
 
+    @batch_records
     def parse_posts_atom(self, response: Response, start: int) -> Iterator[Any]:
         if self.not_modified(response) or not self.usable(response, expect="xml"):
             return
@@ -156,6 +158,7 @@ class BloggerSpider(BlogSpider):
         return self.request(url, self.parse_comments_json, cb_kwargs={"post": post, "so_far": so_far},
                             feed_page=True, fallback=("post_page_request", post["url"], True))
 
+    @batch_records
     def parse_comments_json(self, response: Response, post: dict[str, Any],
                             so_far: list[dict[str, Any]]) -> Iterator[Any]:
         data = self.json_of(response)
@@ -194,6 +197,7 @@ class BloggerSpider(BlogSpider):
             if self.follow_allowed(url):
                 yield self.request(url, self.parse_listing)
 
+    @batch_records
     def parse_post_page(self, response: Response, comments_only: bool = False) -> Iterator[Any]:
         if not self.usable(response):
             return

@@ -14,12 +14,11 @@ from typing import Any
 from urllib.parse import urljoin
 
 import scrapy
-import trafilatura
 from scrapy.http import Response
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawlers.markup import feed_entries, first
-from crawlers.spiders.base import BlogSpider
+from crawlers.spiders.base import BlogSpider, batch_records
 from crawlers.urls import canonical_url
 
 FEED_GUESSES = ("feed.xml", "feed/", "rss.xml", "atom.xml", "index.xml")
@@ -28,6 +27,8 @@ _COMMENT_SECTIONS = "//*[@id='comments'] | //section[contains(@class,'comments')
 
 def main_html(html: str, url: str) -> str:
     """The main text of a page as simple HTML, comments and boilerplate left out."""
+    import trafilatura  # here, not at the top: every crawl imports every spider module (~0.3 s)
+
     extracted = trafilatura.extract(html, url=url, output_format="html", include_comments=False,
                                     include_links=True, include_formatting=True, include_images=False,
                                     prune_xpath=_COMMENT_SECTIONS)
@@ -36,6 +37,8 @@ def main_html(html: str, url: str) -> str:
 
 def page_metadata(html: str, url: str) -> dict[str, Any]:
     """Title, author, date and tags of a page as trafilatura finds them."""
+    import trafilatura
+
     meta = trafilatura.extract_metadata(html, default_url=url)
     if meta is None:
         return {}
@@ -91,6 +94,7 @@ class GenericSpider(BlogSpider):
         if not sitemaps:  # no feed, no sitemap: walk the blog's links (bounded)
             yield self.request(self.blog_url, self.parse_page, dont_filter=True)
 
+    @batch_records
     def parse_page(self, response: Response) -> Iterator[Any]:
         """Link walking: a page that looks like an article is a post; links inside the blog
         are followed (DEPTH_LIMIT and the page budget bound traps)."""
@@ -171,6 +175,7 @@ class GenericSpider(BlogSpider):
                      lastmod: str | None = None) -> scrapy.Request:
         return self.request(url, self.parse_post, cb_kwargs={"entry": entry, "emit_post": emit_post, "lastmod": lastmod})
 
+    @batch_records
     def parse_post(self, response: Response, entry: dict[str, Any] | None, emit_post: bool,
                    lastmod: str | None = None) -> Iterator[Any]:
         if not self.usable(response):
@@ -189,7 +194,6 @@ class GenericSpider(BlogSpider):
     def post_from_page(self, response: Response, entry: dict[str, Any]) -> dict[str, Any]:
         """A post's fields: the feed entry's when there is one, else the page's own markup
         (schema.org microdata, microformats h-entry, Open Graph), else trafilatura's guess."""
-        meta = page_metadata(response.text, response.url)
         author = first(response, "article [itemprop~='author'] [itemprop='name']::text", "article [itemprop~='author']::text",
                        ".h-entry .p-author::text", ".h-entry .p-author *::text", "meta[name='author']::attr(content)")
         published = first(response, "article [itemprop='datePublished']::attr(datetime)", ".h-entry .dt-published::attr(datetime)",
@@ -200,14 +204,22 @@ class GenericSpider(BlogSpider):
                       "meta[property='og:title']::attr(content)", "h1::text")
         labels = [" ".join(t.split()) for t in response.css(
             "article [rel~='tag']::text, .h-entry .p-category::text, meta[property='article:tag']::attr(content)").getall()]
-        return {
+        post = {
             "url": entry.get("url") or first(response, "link[rel='canonical']::attr(href)") or response.url,
             "platform_id": None,
-            "title": entry.get("title") or title or meta.get("title") or "",
-            "author": entry.get("author") or author or meta.get("author"),
+            "title": entry.get("title") or title,
+            "author": entry.get("author") or author,
             "author_url": entry.get("author_url"),
-            "published": entry.get("published") or self.date(published) or meta.get("published"),
+            "published": entry.get("published") or self.date(published),
             "updated": entry.get("updated") or self.date(updated),
-            "labels": entry.get("labels") or labels or meta.get("labels") or [],
+            "labels": entry.get("labels") or labels,
             "html": main_html(response.text, response.url) or entry.get("html") or "",
         }
+        # trafilatura's metadata pass costs as much as its text extraction: only for what the
+        # feed and the markup left empty
+        guessed = ("title", "author", "published", "labels")
+        if not all(post[name] for name in guessed):
+            meta = page_metadata(response.text, response.url)
+            post.update({name: post[name] or meta.get(name) for name in guessed})
+        post["title"], post["labels"] = post["title"] or "", post["labels"] or []
+        return post

@@ -20,7 +20,7 @@ import scrapy
 from scrapy.http import Response
 
 from crawlers.markup import feed_entries, first, inner_html, plain
-from crawlers.spiders.base import BlogSpider
+from crawlers.spiders.base import BlogSpider, batch_records
 from crawlers.urls import canonical_url
 
 _DIGITS = re.compile(r"(\d+)")
@@ -101,6 +101,7 @@ class WordpressSpider(BlogSpider):
         return self.request(url, self.parse_posts, conditional=page == 1, cb_kwargs={"page": page},
                             feed_page=True, fallback=("feed_request",) if page == 1 else None)
 
+    @batch_records
     def parse_posts(self, response: Response, page: int) -> Iterator[Any]:
         if self.not_modified(response):
             yield self.recent_comments_request(1)
@@ -151,6 +152,7 @@ class WordpressSpider(BlogSpider):
         return self.request(url, self.parse_comments, fallback=on_fail, feed_page=True,
                             cb_kwargs={"post": post, "page": page, "so_far": so_far, "emit_post": emit_post})
 
+    @batch_records
     def parse_comments(self, response: Response, post: dict[str, Any], page: int,
                        so_far: list[dict[str, Any]], emit_post: bool) -> Iterator[Any]:
         data = self.json_of(response)
@@ -244,6 +246,7 @@ class WordpressSpider(BlogSpider):
             if self.follow_allowed(url):
                 yield self.request(url, self.parse_listing)
 
+    @batch_records
     def parse_post_page(self, response: Response, rest_post: dict[str, Any] | None) -> Iterator[Any]:
         if not self.usable(response):
             return
