@@ -20,7 +20,6 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from .common import BENCH_DIR, client, console, drop_indices, ratio, show, write_results
