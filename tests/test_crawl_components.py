@@ -178,3 +178,12 @@ def test_polite_defaults():
     assert s.CONCURRENT_REQUESTS_PER_DOMAIN <= 2 and s.DEPTH_LIMIT and s.SHRINKSEARCH_MAX_PAGES
     assert s.DOWNLOAD_TIMEOUT and s.DOWNLOAD_MAXSIZE > s.DOWNLOAD_WARNSIZE
     assert "shrinksearch" in s.USER_AGENT
+
+
+def test_remote_control_and_telnet_are_off_and_never_loaded():
+    """A crawler of untrusted sites opens no port that runs code (Scrapy 2.19's remote control,
+    telnet); their modules are not even imported."""
+    from crawlers import settings as s
+    assert s.REMOTE_CONTROL_ENABLED is False and s.TELNETCONSOLE_ENABLED is False
+    assert not [k for k in s.EXTENSIONS_BASE if "remote_control" in k or "telnet" in k]
+    assert "scrapy.extensions.corestats.CoreStats" in s.EXTENSIONS_BASE  # the rest of Scrapy's base is kept
