@@ -2,7 +2,9 @@
 
 ``small_network()`` is a handful of posts and comments written to exercise "who" ranking
 (a person-level AND across documents, anonymous commenters kept apart) and the thread
-view; ``TINY_THEMES`` a three-theme taxonomy for them. The full sample network is indexed
+view; ``TINY_THEMES`` a small taxonomy for them, which also tags them (as the pipeline's
+enrich step tags every document before it is indexed: search finds a theme's wordings
+through those tags). The full sample network is indexed
 by ``indexed_samples`` in ``sample_index.py``.
 """
 
@@ -13,6 +15,8 @@ from datetime import datetime, timezone
 
 from elasticsearch import Elasticsearch
 
+from shrinksearch.enrich import Taxonomy, tag_document
+from shrinksearch.enrich.taxonomy import Theme as TaxonomyTheme
 from shrinksearch.es import IndexManager, index_documents
 from shrinksearch.records import Document, comment_doc_id, post_doc_id
 from shrinksearch.settings import get_settings
@@ -38,6 +42,13 @@ TINY_THEMES = (
           ("time off", "rescheduled sessions", "cancelled sessions")),
     Theme("medication", "Medication", ("lithium", "antidepressant", "ssri"), ("side effects",)),
 )
+
+
+def tiny_taxonomy() -> Taxonomy:
+    """``TINY_THEMES`` as the enricher's taxonomy."""
+    themes = [TaxonomyTheme(id=t.id, label=t.label, description=t.label, group="tests", terms=list(t.terms),
+                            phrases=list(t.phrases), related=list(t.related)) for t in TINY_THEMES]
+    return Taxonomy(version="tiny-1", themes=themes)
 
 
 def post(blog: str, slug: str, author: str, title: str, text: str, year: int = 2008, **extra) -> Document:
@@ -104,4 +115,5 @@ def small_network() -> dict[str, Document]:
                     "vacation <img src=x onerror=\"window.__pwned=1\"> and <script>window.__pwned=1</script>",
                     year=2011),
     }
-    return docs
+    taxonomy = tiny_taxonomy()
+    return {name: tag_document(doc, taxonomy) for name, doc in docs.items()}

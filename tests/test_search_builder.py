@@ -107,6 +107,20 @@ def test_highlight_is_html_escaped():
     assert _body("vacations")["highlight"]["encoder"] == "html"
 
 
+def test_theme_phrases_match_through_tags_and_are_marked_in_snippets():
+    body = _body("who discusses vacations")
+    query, marked = json.dumps(body["query"]), json.dumps(body["highlight"]["highlight_query"])
+    assert '"holiday"' in query and "theme_tags.theme" in query  # a theme term, and the tags
+    assert '"time off"' not in query and '"time off"' in marked  # its phrases: tags; snippets
+
+
+def test_tag_weight_is_on_the_function_since_boost_mode_replace_drops_query_boosts():
+    [tag] = builder._tag_clauses(["transference"], 2.0)
+    scored = tag["nested"]["query"]["function_score"]
+    assert scored["boost_mode"] == "replace" and scored["functions"][0]["weight"] == 2.0
+    assert "boost" not in tag["nested"]
+
+
 def test_filters_and_question_forms():
     body = _body("which posts discuss lithium", Filters(blogs=("a",), role="blogger"))
     filters = body["query"]["bool"]["filter"]

@@ -3,11 +3,14 @@
 Pure functions returning plain dicts (tested without a node, run against one in the
 service). The shape:
 
-* each concept is a ``dis_max`` over its wordings (the user's own at full weight, the
-  taxonomy's lower, one clause each so the best counts and the rest a little) matched on
-  the text, on the title of *posts only* (a comment carries its post's title, which is not
-  its author's words), and on the enricher's theme tags (weighted by the tag's score);
-  related themes only add to the score; a wording of several parts needs them all;
+* each concept is the user's own words (matched on the text and on the title of *posts
+  only*: a comment carries its post's title, which is not its author's words), the
+  single-word terms of the themes they name, or the enricher's tags for those themes
+  (weighted by the tag's score): the best one scores. The themes' phrases are not OR-ed
+  over the text: the enricher matched them (and its patterns) at index time into the
+  tags, and dozens of phrase queries per concept were most of a search's time at 100k
+  documents. Tags of related themes only add to the score; a wording of several parts
+  needs them all;
 * questions and "a and b" queries require every concept (``must``); plain searches rank
   by how many concepts match (``should``) plus a ``simple_query_string`` of the literal
   words — user text never reaches ``query_string``;
@@ -31,8 +34,8 @@ Kind = Literal["post", "comment"]
 ANONYMOUS_KEY = "anonymous"
 TITLE_BOOST = 1.5  # a post's title names its subject; worth more than one body mention
 AUTHOR_BOOST = 2.0  # a plain search for "dinah" should find Dinah's writing
-THEME_TAG_BOOST = 1.0  # the enricher's evidence (patterns included) for a theme
-RELATED_TAG_BOOST = 0.25
+THEME_TAG_BOOST = 2.0  # a tag stands in for the theme's phrases (not OR-ed over the text)
+RELATED_TAG_BOOST = 1.0  # what it weighed in effect when set to 0.25 (see _tag_clauses)
 PHRASE_SLOP = 1
 TIE_BREAKER = 0.1  # a concept's best wording counts fully, the others a little
 MAX_PAGE_SIZE = 100
@@ -132,13 +135,20 @@ def _wording_clause(wording: Wording) -> dict:
 
 
 def part_clause(part: Part) -> dict:
-    """Any wording of the part, or its theme tags (the best one scores); related and
-    shared themes add to the score of documents that match, but never make one match."""
-    core = _best_of([variant_clause(v) for v in part.tier("user", "theme")] + _tag_clauses(list(part.themes), THEME_TAG_BOOST))
-    ranking = [variant_clause(v) for v in part.tier("related")] + _tag_clauses(list(part.ranking_themes), RELATED_TAG_BOOST)
+    """The part's own words, its themes' single-word terms, or its theme tags (the best one
+    scores); the tags of related and shared themes add to the score of documents that
+    match, but never make one match.
+
+    A theme's phrases are left to the tags: the enricher tags a document for one phrase,
+    and phrase queries (positions) over a 100k-document index were most of a search's
+    time. Its terms stay: one word ("my own holiday always stirs them up") is too little
+    for a tag, but enough to say the concept, and a term query is cheap."""
+    words = part.tier("user") + [v for v in part.tier("theme") if not v.phrase]
+    core = _best_of([variant_clause(v) for v in words] + _tag_clauses(list(part.themes), THEME_TAG_BOOST))
+    ranking = _tag_clauses(list(part.ranking_themes), RELATED_TAG_BOOST)
     if not ranking:
         return core
-    return {"bool": {"must": [core], "should": [_best_of(ranking)]}}
+    return {"bool": {"must": [core], "should": ranking}}
 
 
 def _best_of(queries: list[dict]) -> dict:
@@ -165,11 +175,14 @@ def _tag_clauses(themes: list[str], boost: float) -> list[dict]:
     scored = {
         "function_score": {
             "query": {"terms": {"theme_tags.theme": themes}},
-            "field_value_factor": {"field": "theme_tags.score", "modifier": "ln1p", "missing": 1.0},
+            "functions": [
+                {"field_value_factor": {"field": "theme_tags.score", "modifier": "ln1p", "missing": 1.0}, "weight": boost}
+            ],
             "boost_mode": "replace",
         }
     }
-    return [{"nested": {"path": "theme_tags", "score_mode": "max", "query": scored, "boost": boost}}]
+    # The boost goes on the function: with boost_mode replace, a query boost is replaced too
+    return [{"nested": {"path": "theme_tags", "score_mode": "max", "query": scored}}]
 
 
 def literal_clause(parsed: ParsedQuery) -> dict | None:
@@ -287,8 +300,15 @@ def highlight(expansions: list[Expansion] | None = None) -> dict:
         },
     }
     if expansions:
-        body["highlight_query"] = any_concept_clause(expansions)
+        body["highlight_query"] = marked_words_clause(expansions)
     return body
+
+
+def marked_words_clause(expansions: list[Expansion]) -> dict:
+    """What snippets mark: the user's words and the taxonomy's wordings of the themes they
+    name, so a document matched by its tags shows why (run on the shown hits only)."""
+    parts = [p for e in expansions for w in e.wordings for p in w.parts]
+    return {"bool": {"should": [variant_clause(v) for p in parts for v in p.tier("user", "theme")]}}
 
 
 def facet_aggs() -> dict:
