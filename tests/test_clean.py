@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shrinksearch.clean import (
     ANONYMOUS,
@@ -367,3 +369,10 @@ def test_different_texts_short_texts_and_recrawls_are_not_duplicates() -> None:
     assert index.check(_doc("3", "Great post, thanks!")) is None
     assert index.check(_doc("4", "Great post, thanks!")) is None
     assert index.check(first) is None  # the same document again
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_suspicious_count_counts_what_the_character_test_says(text):
+    from shrinksearch.clean.text import _suspicious, suspicious_count
+    assert suspicious_count(text) == sum(1 for char in text if _suspicious(char))

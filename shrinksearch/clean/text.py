@@ -42,5 +42,15 @@ def looks_binary(text: str, sample: int = 20_000) -> bool:
         return False
     if "\x00" in head:
         return True
-    bad = sum(1 for char in head if _suspicious(char))
-    return bad / len(head) > BINARY_RATIO
+    return suspicious_count(head) / len(head) > BINARY_RATIO
+
+
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def suspicious_count(text: str) -> int:
+    """How many characters of ``text`` are ``_suspicious``. Regexes find the candidates (ASCII
+    controls; anything non-ASCII, checked one by one): a Python loop over every character
+    was a fifth of the cleaning stage's time."""
+    return len(_ASCII_CONTROL.findall(text)) + sum(1 for char in _NON_ASCII.findall(text) if _suspicious(char))
