@@ -143,10 +143,24 @@ def test_bad_paging_and_ranges_are_query_errors(make):
         make()
 
 
-def test_who_asks_jointly_then_per_concept_named_and_anonymous_apart():
+def test_who_asks_jointly_then_per_concept_once_each_for_ids_and_authors():
     parsed = parse_query("who discusses transference and vacations")
     bodies = people_query.who_bodies(parsed, EXPANDER.expand_all(parsed.concepts), Filters())
-    assert len(bodies) == 6  # (named, anonymous) x (joint, transference, vacations)
-    named, anonymous = bodies[0], bodies[1]
-    assert named["collapse"]["field"] == "author_key"
-    assert "collapse" not in anonymous
+    assert len(bodies) == 3  # joint, transference, vacations
+    joint = bodies[0]
+    assert joint["_source"] is False and joint["docvalue_fields"] == ["author_key"]
+    assert "sort" not in joint and "collapse" not in joint and "highlight" not in joint
+    assert len(joint["query"]["bool"]["must"]) == 2
+
+
+def test_ranked_documents_group_by_person_best_first_anonymous_each_their_own():
+    from shrinksearch.search import people
+
+    def raw(doc_id, author, score):
+        return {"_id": doc_id, "_score": score, "fields": {"author_key": [author]}}
+
+    ranked = [raw("a1", "dinah", 9), raw("n1", "anonymous", 8), raw("a2", "dinah", 7), raw("n2", "anonymous", 6),
+              raw("a3", "dinah", 5), raw("a4", "dinah", 4)]
+    [groups] = people.parse_responses([{"hits": {"hits": ranked}}])
+    assert [h.id for h in groups["dinah"].hits] == ["a1", "a2", "a3"]  # EVIDENCE_PER_PERSON
+    assert set(groups) == {"dinah", "anonymous@n1", "anonymous@n2"}

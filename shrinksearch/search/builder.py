@@ -14,7 +14,7 @@ service). The shape:
 * questions and "a and b" queries require every concept (``must``); plain searches rank
   by how many concepts match (``should``) plus a ``simple_query_string`` of the literal
   words — user text never reaches ``query_string``;
-* filters, facets (aggregations), highlighting (``encoder: html``: fragments come back
+* filters, facets (aggregations, in a request of their own), highlighting (``encoder: html``: fragments come back
   escaped, only the ``<em>`` tags are markup), sorting and pagination.
 """
 
@@ -335,21 +335,28 @@ def sort_clause(sort: Sort) -> list:
 def search_body(
     parsed: ParsedQuery, expansions: list[Expansion], filters: Filters, page: Page, context: Context | None = None
 ) -> dict:
-    """A complete search request body: ranked documents, facets, snippets."""
+    """The ranked page with its snippets. With facets, its total comes from ``facets_body``
+    (asked alongside): counting every match here too would score each of them in full,
+    where the top page alone lets Elasticsearch skip documents that cannot make it."""
     body: dict = {
         "query": query_clause(parsed, expansions, filters.merged(parsed), context),
         "from": page.offset,
         "size": page.size,
         "sort": sort_clause(page.sort),
-        "track_total_hits": True,
+        "track_total_hits": not page.facets,
         "track_scores": True,
         "_source": {"excludes": SOURCE_EXCLUDES},
     }
     if page.highlight:
         body["highlight"] = highlight(expansions)
-    if page.facets:
-        body["aggs"] = facet_aggs()
     return body
+
+
+def facets_body(query: dict) -> dict:
+    """Facet counts and the exact total of the documents ``query`` matches, unscored
+    (filter context); a separate request so Elasticsearch runs it beside the ranked page,
+    and one its request cache can keep (size 0)."""
+    return {"size": 0, "query": {"constant_score": {"filter": query}}, "track_total_hits": True, "aggs": facet_aggs()}
 
 
 def baseline_body(text: str, size: int = 10) -> dict:

@@ -1,10 +1,9 @@
 """Ranking people for "who" questions: a person-level AND over concepts.
 
-Input: the responses of ``people_query.who_bodies`` — one pair with every concept required
-in the same document ("joint"), then a pair per concept — and the ranked documents of each
-(``ranked_docs_body``), grouped by person. Named people's documents arrive as ids, scores
-and authors only; ranking needs no more, and ``fill_in`` puts the whole documents (with
-snippets) in place for the people shown. A person
+Input: the responses of ``people_query.who_bodies`` — the best documents with every concept
+required in the same document ("joint"), then those of each concept — as ids, scores and
+authors, grouped here by person. Ranking needs no more; ``fill_in`` puts the whole
+documents (with snippets) in place for the evidence shown. A person
 counts only if they discuss *every* concept, in one document or across several (a post on
 transference, a comment on vacations). Their strength per concept is their best
 document's score plus a little for the next ones (how strongly, not how much), divided by
@@ -28,12 +27,11 @@ from typing import Any
 
 from shrinksearch.search.builder import ANONYMOUS_KEY
 from shrinksearch.search.people_query import EVIDENCE_PER_PERSON
-from shrinksearch.search.results import Hit, Person, hit_from_es
+from shrinksearch.search.results import Hit, Person
 
 DECAY = 0.25  # the 2nd document adds a quarter of its score, the 3rd a sixteenth
 JOINT_WEIGHT = 1.5  # both concepts in one document is the clearest sign of discussing both
 QUOTE_SHARE = 0.6  # what a quoted document gets of the quoting document's score
-QUOTE_SOURCES = 5  # strongest joint documents whose quotations are followed
 MAX_EVIDENCE = 4
 EVIDENCE_FLOOR = 0.25  # evidence scoring under a quarter of the person's best is left out
 
@@ -64,26 +62,18 @@ def person_key(hit: Hit) -> str:
     return f"anonymous@{hit.id}" if hit.author_key == ANONYMOUS_KEY else hit.author_key
 
 
-def parse_responses(responses: list[dict[str, Any]], ranked: list[dict[str, Any]] | None = None) -> list[Groups]:
-    """Groups per response pair: [joint, concept 1, concept 2, …]; ``ranked`` (one per
-    pair, see ``people_query.ranked_docs_body``) gives named people their next documents."""
-    pairs = range(0, len(responses), 2)
-    more = ranked or [{} for _ in pairs]
-    return [_groups(responses[i], responses[i + 1], extra) for i, extra in zip(pairs, more)]
+def parse_responses(responses: list[dict[str, Any]]) -> list[Groups]:
+    """Groups per response: [joint, concept 1, concept 2, …] (see ``people_query.ranked_docs_body``)."""
+    return [_groups(response) for response in responses]
 
 
-def _groups(named: dict[str, Any], anonymous: dict[str, Any], ranked: dict[str, Any]) -> Groups:
+def _groups(response: dict[str, Any]) -> Groups:
     groups: Groups = {}
-    for raw in named["hits"]["hits"]:  # one per person, best document first
+    for raw in response["hits"]["hits"]:  # best first: each person's first is their best
         hit = _bare_hit(raw)
-        groups[person_key(hit)] = Group(person_key(hit), [hit])
-    for raw in ranked.get("hits", {}).get("hits", []):  # best first: each person's next ones
-        group = groups.get(_author_key(raw))  # named: the author key is the person key
-        if group is not None and len(group.hits) < EVIDENCE_PER_PERSON and all(h.id != raw["_id"] for h in group.hits):
-            group.hits.append(_bare_hit(raw))
-    for raw in anonymous["hits"]["hits"]:
-        hit = hit_from_es(raw, with_text=True)
-        groups[person_key(hit)] = Group(person_key(hit), [hit])
+        group = groups.setdefault(person_key(hit), Group(person_key(hit)))
+        if len(group.hits) < EVIDENCE_PER_PERSON:
+            group.hits.append(hit)
     return groups
 
 
@@ -102,23 +92,25 @@ def _is_bare(hit: Hit) -> bool:
     return not hit.kind
 
 
-def quote_sources(pairs: list[Groups]) -> list[str]:
-    """Ids of the strongest documents showing every concept: the ones whose quotations count."""
-    joint = [h for g in pairs[0].values() for h in g.hits]
-    return [h.id for h in sorted(joint, key=lambda h: -(h.score or 0.0))[:QUOTE_SOURCES]]
+def unfetched(pairs: list[Groups], people: list[Person]) -> list[str]:
+    """Ids of the documents shown as these people's evidence that some group holds bare
+    (a quoted document may be whole in one group, bare in another, own snippets there)."""
+    shown = {h.id for p in people for h in p.evidence}
+    bare = {h.id for groups in pairs for g in groups.values() for h in g.hits if _is_bare(h) and h.id in shown}
+    return [i for i in dict.fromkeys(h.id for p in people for h in p.evidence) if i in bare]
 
 
-def unfetched(pairs: list[Groups], keys: list[str]) -> list[list[str]]:
-    """Per response, the ids of these people's documents not yet fetched whole."""
-    return [[h.id for key in keys if key in groups for h in groups[key].hits if _is_bare(h)] for groups in pairs]
-
-
-def fill_in(pairs: list[Groups], fetched: list[list[Hit]]) -> None:
-    """Put whole documents (same query, same scores) in place of bare ones, per response."""
-    for groups, hits in zip(pairs, fetched):
-        by_id = {h.id: h for h in hits}
+def fill_in(pairs: list[Groups], fetched: list[Hit]) -> None:
+    """Put whole documents in place of bare ones, keeping each group's score for them."""
+    by_id = {h.id: h for h in fetched}
+    for groups in pairs:
         for group in groups.values():
-            group.hits = [by_id.get(h.id, h) if _is_bare(h) else h for h in group.hits]
+            group.hits = [_filled(h, by_id) if _is_bare(h) else h for h in group.hits]
+
+
+def _filled(bare: Hit, by_id: dict[str, Hit]) -> Hit:
+    whole = by_id.get(bare.id)
+    return replace(whole, score=bare.score, text=None, quoted_text=None) if whole else bare
 
 
 def add_quoted(pairs: list[Groups], links: list[tuple[Hit, Hit]]) -> None:

@@ -1,11 +1,11 @@
 """The Elasticsearch requests behind "who": documents grouped by person.
 
 ``who_queries`` gives the query of each people request: every concept required in one
-document, then one per concept. Each is asked as a pair (``people_bodies``: named people
-collapsed by ``author_key``, anonymous documents one by one) plus its ranked documents
-(``ranked_docs_body``: ids and authors only, for each person's further documents).
-people.py ranks people from the answers; only then are the documents it shows fetched
-whole, with snippets (``evidence_body``), for the people on the page.
+document, then one per concept. Each is asked once (``ranked_docs_body``: its best
+documents as ids, scores and authors only); people.py groups them by person and ranks
+people from them. Alongside, ``quote_sources_body`` fetches the strongest joint documents
+whole, for the quotations they follow. Only the documents shown as evidence are then
+fetched whole, with snippets (``evidence_body``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from shrinksearch.search.builder import (
-    ANONYMOUS_KEY,
     SOURCE_EXCLUDES,
     Context,
     Filters,
@@ -23,64 +22,46 @@ from shrinksearch.search.builder import (
 from shrinksearch.search.expand import Expansion
 from shrinksearch.search.query import ParsedQuery
 
-PEOPLE_PER_CONCEPT = 200
 EVIDENCE_PER_PERSON = 3
-ANONYMOUS_DOCS = 100  # each anonymous document is its own person (see people.py)
-RANKED_DOCS = 1000  # best named documents read (id and author only) for people's further documents
-
-_ANONYMOUS = {"term": {"author_key": ANONYMOUS_KEY}}
-
-
-def people_bodies(query: dict, expansions: list[Expansion]) -> list[dict]:
-    """Two requests: named people with their best document, and anonymous documents one by one.
-
-    Named people come from ``collapse`` on ``author_key`` (one group per person, in order of
-    their best document). Collapse rather than a terms aggregation ordered by score: that
-    needs a script, and the embedded node has no scripting module. No ``inner_hits``: they
-    run the whole query again for each of the 200 groups (seconds on a 100k-document index);
-    a person's next best documents come from ``ranked_docs_body`` instead. "Anonymous" is
-    many different people, so its documents are not collapsed.
-    """
-    named = {
-        "size": PEOPLE_PER_CONCEPT,
-        "_source": False,
-        "track_total_hits": False,
-        "query": {"bool": {"must": [query], "must_not": [_ANONYMOUS]}},
-        "collapse": {"field": "author_key"},
-    }
-    anonymous_docs = {
-        "_source": {"excludes": SOURCE_EXCLUDES},
-        "track_total_hits": False,
-        "size": ANONYMOUS_DOCS,
-        "query": {"bool": {"must": [query], "filter": [_ANONYMOUS]}},
-        "highlight": highlight(expansions),
-    }
-    return [named, anonymous_docs]
+QUOTE_SOURCES = 5  # strongest joint documents whose quotations are followed
+RANKED_DOCS = 1000  # best documents read per request (id, score, author): who the people are
 
 
 def ranked_docs_body(query: dict) -> dict:
-    """The best named documents for ``query``, ids, scores and authors only (cheap to read)."""
+    """The best documents for ``query``, ids, scores and authors only (cheap to read).
+
+    Every person among them, with their best documents, in one request: each person's
+    first is their best, as ``collapse`` on ``author_key`` would find (it took a request
+    of its own, and anonymous documents, each their own person, another); people whose
+    best document ranks below the first RANKED_DOCS are too weak to be shown. Sorted by
+    score alone, so Elasticsearch can skip documents that cannot make the cut."""
     return {
         "size": RANKED_DOCS,
         "_source": False,
         "docvalue_fields": ["author_key"],
         "track_total_hits": False,
-        "query": {"bool": {"must": [query], "must_not": [_ANONYMOUS]}},
+        "query": query,
     }
 
 
-def documents_body(ids: list[str]) -> dict:
-    """Whole documents by id (the quoting documents whose quotations are followed)."""
-    return {"size": len(ids), "_source": {"excludes": SOURCE_EXCLUDES}, "query": {"ids": {"values": ids}}}
+def quote_sources_body(query: dict) -> dict:
+    """The strongest documents showing every concept, whole: the quotations they follow."""
+    return {
+        "size": QUOTE_SOURCES,
+        "_source": {"excludes": SOURCE_EXCLUDES},
+        "track_total_hits": False,
+        "query": query,
+    }
 
 
-def evidence_body(query: dict, expansions: list[Expansion], ids: list[str]) -> dict:
-    """Documents ``ids`` as ``query`` scores them (a filter does not score), with snippets."""
+def evidence_body(ids: list[str], expansions: list[Expansion]) -> dict:
+    """Documents ``ids`` whole, with snippets marking every concept (their scores are
+    known from the ranked documents: no query to score them again)."""
     return {
         "size": len(ids),
         "_source": {"excludes": SOURCE_EXCLUDES},
         "track_total_hits": False,
-        "query": {"bool": {"must": [query], "filter": [{"ids": {"values": ids}}]}},
+        "query": {"ids": {"values": ids}},
         "highlight": highlight(expansions),
     }
 
@@ -102,5 +83,5 @@ def who_queries(parsed: ParsedQuery, expansions: list[Expansion], filters: Filte
 
 
 def who_bodies(parsed: ParsedQuery, expansions: list[Expansion], filters: Filters, context: Context | None = None) -> list[dict]:
-    """People requests (pairs, see ``people_bodies``) for each of ``who_queries``."""
-    return [body for query in who_queries(parsed, expansions, filters, context) for body in people_bodies(query, expansions)]
+    """The ranked-documents request of each of ``who_queries``."""
+    return [ranked_docs_body(query) for query in who_queries(parsed, expansions, filters, context)]

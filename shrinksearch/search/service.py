@@ -76,15 +76,24 @@ class SearchService:
         threads = self._context(expansions)
         if mode == "hybrid":
             return self._hybrid(parsed, expansions, filters, page, threads)
-        response = self._search(builder.search_body(parsed, expansions, filters, page, threads))
+        body = builder.search_body(parsed, expansions, filters, page, threads)
+        response, counts = self._ranked_and_counted(body, page)
         return SearchResult(
             query=parsed.to_dict(),
             expansions=[e.to_dict() for e in expansions],
-            total=response["hits"]["total"]["value"],
+            total=counts["hits"]["total"]["value"],
             offset=page.offset,
             hits=[hit_from_es(h) for h in response["hits"]["hits"]],
-            facets=facets_from_es(response.get("aggregations", {}), self._theme_label),
+            facets=facets_from_es(counts.get("aggregations", {}), self._theme_label),
         )
+
+    def _ranked_and_counted(self, body: dict, page: Page, *more: dict) -> list[dict]:
+        """Responses to ``body`` and to its facet counts (``body``'s own when no facets are
+        asked: it then counts its total), then to ``more``, in one round trip."""
+        if not page.facets:
+            responses = self._msearch([body, *more]) if more else [self._search(body)]
+            return [responses[0], *responses]
+        return self._msearch([body, builder.facets_body(body["query"]), *more])
 
     def _hybrid(
         self, parsed: ParsedQuery, expansions: list[Expansion], filters: Filters, page: Page, threads: builder.Context
@@ -96,7 +105,7 @@ class SearchService:
         vector = hybrid.embed_query(" and ".join(c.label for c in parsed.concepts) or parsed.text)
         merged = filters.merged(parsed)
         knn = hybrid.knn_body(vector, builder.filter_clauses(merged), window, builder.highlight(expansions), builder.SOURCE_EXCLUDES)
-        lex_response, knn_response = self._msearch([lexical, knn])
+        lex_response, counts, knn_response = self._ranked_and_counted(lexical, page, knn)
         hits = {h["_id"]: hit_from_es(h) for h in knn_response["hits"]["hits"] + lex_response["hits"]["hits"]}
         fused = hybrid.rrf([[h["_id"] for h in r["hits"]["hits"]] for r in (lex_response, knn_response)])
         pick = [replace(hits[doc_id], score=round(score, 6)) for doc_id, score in fused[page.offset : page.offset + page.size]]
@@ -104,10 +113,10 @@ class SearchService:
         return SearchResult(
             query=parsed.to_dict(),
             expansions=[e.to_dict() for e in expansions],
-            total=max(lex_response["hits"]["total"]["value"], len(fused)),
+            total=max(counts["hits"]["total"]["value"], len(fused)),
             offset=page.offset,
             hits=pick,
-            facets=facets_from_es(lex_response.get("aggregations", {}), self._theme_label),
+            facets=facets_from_es(counts.get("aggregations", {}), self._theme_label),
             mode=used,
         )
 
@@ -127,41 +136,29 @@ class SearchService:
         filters = (filters or Filters()).merged(parsed)
         threads = self._context(expansions)
         queries = people_query.who_queries(parsed, expansions, filters, threads)
-        pairs = self._people(queries, expansions)
-        people.add_quoted(pairs, self._quoted(self._documents(people.quote_sources(pairs)), filters))
+        pairs, sources = self._people(queries)
+        people.add_quoted(pairs, self._quoted(sources, filters))
         labels = [e.label for e in expansions]
         shown = people.rank_people(pairs, labels, limit)  # ranking needs only ids, authors and scores
-        self._fill_in(pairs, queries, expansions, [p.key for p in shown])
+        people.fill_in(pairs, self._evidence(people.unfetched(pairs, shown), expansions))
         return WhoResult(
             query=parsed.to_dict(),
             expansions=[e.to_dict() for e in expansions],
             people=people.rank_people(pairs, labels, limit),
         )
 
-    def _people(self, queries: list[dict], expansions: list[Expansion]) -> list[people.Groups]:
-        """Per people request, each person's best documents (ids, authors and scores)."""
-        bodies = [body for query in queries for body in people_query.people_bodies(query, expansions)]
-        responses = self._msearch(bodies + [people_query.ranked_docs_body(query) for query in queries])
-        return people.parse_responses(responses[: len(bodies)], responses[len(bodies) :])
+    def _people(self, queries: list[dict]) -> tuple[list[people.Groups], list[Hit]]:
+        """Per people request, each person's best documents (ids, authors and scores); and
+        the strongest joint documents whole (what they quote counts too)."""
+        bodies = [people_query.ranked_docs_body(query) for query in queries]
+        *ranked, sources = self._msearch(bodies + [people_query.quote_sources_body(queries[0])])
+        return people.parse_responses(ranked), [hit_from_es(h, with_text=True) for h in sources["hits"]["hits"]]
 
-    def _documents(self, ids: list[str]) -> list[Hit]:
-        """Whole documents by id, in the order asked."""
+    def _evidence(self, ids: list[str], expansions: list[Expansion]) -> list[Hit]:
+        """Documents ``ids`` whole, with snippets (each once, whichever requests ranked it)."""
         if not ids:
             return []
-        found = {h["_id"]: hit_from_es(h, with_text=True) for h in self._search(people_query.documents_body(ids))["hits"]["hits"]}
-        return [found[i] for i in ids if i in found]
-
-    def _fill_in(self, pairs: list[people.Groups], queries: list[dict], expansions: list[Expansion], keys: list[str]) -> None:
-        """The whole documents, with snippets, that show the people on the page."""
-        wanted = people.unfetched(pairs, keys)
-        asks = [i for i, ids in enumerate(wanted) if ids]
-        if not asks:
-            return
-        responses = self._msearch([people_query.evidence_body(queries[i], expansions, wanted[i]) for i in asks])
-        fetched: list[list[Hit]] = [[] for _ in pairs]
-        for i, response in zip(asks, responses):
-            fetched[i] = [hit_from_es(h, with_text=True) for h in response["hits"]["hits"]]
-        people.fill_in(pairs, fetched)
+        return [hit_from_es(h) for h in self._search(people_query.evidence_body(ids, expansions))["hits"]["hits"]]
 
     def _context(self, expansions: list[Expansion]) -> builder.Context:
         """Per concept, the posts whose comments get the concept from their thread."""
