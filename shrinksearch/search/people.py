@@ -23,7 +23,7 @@ key ``anonymous@<document id>``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from shrinksearch.search.builder import ANONYMOUS_KEY
 from shrinksearch.search.people_query import EVIDENCE_PER_PERSON
@@ -38,18 +38,29 @@ EVIDENCE_FLOOR = 0.25  # evidence scoring under a quarter of the person's best i
 Groups = dict[str, "Group"]
 
 
+class Bare(NamedTuple):
+    """A document known by id, score and author only, until ``fill_in`` puts it whole.
+
+    Thousands per question (the ranked documents of every request): a tuple, not a
+    ``Hit``, as building those was most of the Python time of a "who" at 100k."""
+
+    id: str
+    score: float | None
+    author_key: str
+
+
 @dataclass
 class Group:
     """One person's matching documents in one response, best first."""
 
     key: str
-    hits: list[Hit] = field(default_factory=list)
+    hits: list[Hit | Bare] = field(default_factory=list)
 
     @property
     def strength(self) -> float:
         return sum((DECAY**i) * (h.score or 0.0) for i, h in enumerate(self.hits))
 
-    def add(self, hit: Hit) -> None:
+    def add(self, hit: Hit | Bare) -> None:
         """Add a document, keeping the better score if it is already there."""
         same = [h for h in self.hits if h.id == hit.id]
         if same and (same[0].score or 0.0) >= (hit.score or 0.0):
@@ -57,7 +68,7 @@ class Group:
         self.hits = sorted([h for h in self.hits if h.id != hit.id] + [hit], key=lambda h: -(h.score or 0.0))
 
 
-def person_key(hit: Hit) -> str:
+def person_key(hit: Hit | Bare) -> str:
     """Who wrote it: the author key, or, for anonymous documents, the document itself."""
     return f"anonymous@{hit.id}" if hit.author_key == ANONYMOUS_KEY else hit.author_key
 
@@ -70,10 +81,12 @@ def parse_responses(responses: list[dict[str, Any]]) -> list[Groups]:
 def _groups(response: dict[str, Any]) -> Groups:
     groups: Groups = {}
     for raw in response["hits"]["hits"]:  # best first: each person's first is their best
-        hit = _bare_hit(raw)
-        group = groups.setdefault(person_key(hit), Group(person_key(hit)))
-        if len(group.hits) < EVIDENCE_PER_PERSON:
-            group.hits.append(hit)
+        bare = Bare(raw["_id"], raw.get("_score"), _author_key(raw))
+        key = person_key(bare)
+        if key not in groups:
+            groups[key] = Group(key, [bare])
+        elif len(groups[key].hits) < EVIDENCE_PER_PERSON:
+            groups[key].hits.append(bare)
     return groups
 
 
@@ -81,22 +94,20 @@ def _author_key(raw: dict[str, Any]) -> str:
     return str(raw.get("fields", {}).get("author_key", [""])[0])
 
 
-def _bare_hit(raw: dict[str, Any]) -> Hit:
-    """A document known by id, score and author only (``fill_in`` completes it)."""
-    return Hit(id=raw["_id"], kind="", url="", post_url="", post_id=raw["_id"], parent_id=None, title="", author="",
-               author_key=_author_key(raw), author_role="", blog="", published=None, score=raw.get("_score"),
+def _as_hit(hit: Hit | Bare) -> Hit:
+    """A ``Hit`` to show: a bare document as one with only its id, score and author."""
+    if isinstance(hit, Hit):
+        return hit
+    return Hit(id=hit.id, kind="", url="", post_url="", post_id=hit.id, parent_id=None, title="", author="",
+               author_key=hit.author_key, author_role="", blog="", published=None, score=hit.score,
                snippets=[], themes=[])
-
-
-def _is_bare(hit: Hit) -> bool:
-    return not hit.kind
 
 
 def unfetched(pairs: list[Groups], people: list[Person]) -> list[str]:
     """Ids of the documents shown as these people's evidence that some group holds bare
     (a quoted document may be whole in one group, bare in another, own snippets there)."""
     shown = {h.id for p in people for h in p.evidence}
-    bare = {h.id for groups in pairs for g in groups.values() for h in g.hits if _is_bare(h) and h.id in shown}
+    bare = {h.id for groups in pairs for g in groups.values() for h in g.hits if isinstance(h, Bare) and h.id in shown}
     return [i for i in dict.fromkeys(h.id for p in people for h in p.evidence) if i in bare]
 
 
@@ -105,10 +116,10 @@ def fill_in(pairs: list[Groups], fetched: list[Hit]) -> None:
     by_id = {h.id: h for h in fetched}
     for groups in pairs:
         for group in groups.values():
-            group.hits = [_filled(h, by_id) if _is_bare(h) else h for h in group.hits]
+            group.hits = [_filled(h, by_id) if isinstance(h, Bare) else h for h in group.hits]
 
 
-def _filled(bare: Hit, by_id: dict[str, Hit]) -> Hit:
+def _filled(bare: Bare, by_id: dict[str, Hit]) -> Hit | Bare:
     whole = by_id.get(bare.id)
     return replace(whole, score=bare.score, text=None, quoted_text=None) if whole else bare
 
@@ -184,9 +195,9 @@ def _evidence(key: str, joint: Groups, per_concept: list[Groups], labels: list[s
     # Weak ones (a passing "away" in a thank-you note) are left out next to strong ones.
     found: dict[str, Hit] = {}
     for hit in joint[key].hits if key in joint else []:
-        found[hit.id] = replace(hit, concepts=list(labels))
+        found[hit.id] = replace(_as_hit(hit), concepts=list(labels))
     for label, groups in zip(labels, per_concept):
-        for hit in groups[key].hits:
+        for hit in map(_as_hit, groups[key].hits):
             kept = found.setdefault(hit.id, replace(hit, concepts=[]))
             if label not in kept.concepts:
                 kept.concepts.append(label)
