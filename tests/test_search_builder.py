@@ -164,3 +164,20 @@ def test_ranked_documents_group_by_person_best_first_anonymous_each_their_own():
     [groups] = people.parse_responses([{"hits": {"hits": ranked}}])
     assert [h.id for h in groups["dinah"].hits] == ["a1", "a2", "a3"]  # EVIDENCE_PER_PERSON
     assert set(groups) == {"dinah", "anonymous@n1", "anonymous@n2"}
+
+
+def test_people_rank_on_scores_then_show_their_strongest_documents():
+    from shrinksearch.search import people
+
+    def raw(doc_id, author, score):
+        return {"_id": doc_id, "_score": score, "fields": {"author_key": [author]}}
+
+    joint = {"hits": {"hits": [raw("d1", "dinah", 9)]}}
+    first = {"hits": {"hits": [raw("d1", "dinah", 5), raw("r1", "rose", 4), raw("x1", "roy", 3)]}}
+    second = {"hits": {"hits": [raw("r2", "rose", 6), raw("d1", "dinah", 4)]}}
+    pairs = people.parse_responses([joint, first, second])
+    ranked = people.rank_people(pairs, ["a", "b"], 10)
+    assert [key for key, _, _ in ranked] == ["dinah", "rose"]  # roy lacks "b"
+    [dinah, rose] = people.describe(pairs, ["a", "b"], ranked)
+    assert [(h.id, h.concepts) for h in dinah.evidence] == [("d1", ["a", "b"])]
+    assert people.unfetched(pairs, [dinah, rose]) == ["d1", "r2", "r1"]  # each once, whole later

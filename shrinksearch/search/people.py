@@ -82,7 +82,7 @@ def _groups(response: dict[str, Any]) -> Groups:
     groups: Groups = {}
     for raw in response["hits"]["hits"]:  # best first: each person's first is their best
         bare = Bare(raw["_id"], raw.get("_score"), _author_key(raw))
-        key = person_key(bare)
+        key = bare.author_key if bare.author_key != ANONYMOUS_KEY else f"anonymous@{bare.id}"  # person_key, inlined
         if key not in groups:
             groups[key] = Group(key, [bare])
         elif len(groups[key].hits) < EVIDENCE_PER_PERSON:
@@ -91,7 +91,10 @@ def _groups(response: dict[str, Any]) -> Groups:
 
 
 def _author_key(raw: dict[str, Any]) -> str:
-    return str(raw.get("fields", {}).get("author_key", [""])[0])
+    try:
+        return str(raw["fields"]["author_key"][0])
+    except KeyError:  # a document without an author key is nobody's
+        return ""
 
 
 def _as_hit(hit: Hit | Bare) -> Hit:
@@ -104,19 +107,24 @@ def _as_hit(hit: Hit | Bare) -> Hit:
 
 
 def unfetched(pairs: list[Groups], people: list[Person]) -> list[str]:
-    """Ids of the documents shown as these people's evidence that some group holds bare
-    (a quoted document may be whole in one group, bare in another, own snippets there)."""
+    """Ids of the documents shown as these people's evidence that one of their groups
+    holds bare (a quoted document may be whole in one group, bare in another)."""
     shown = {h.id for p in people for h in p.evidence}
-    bare = {h.id for groups in pairs for g in groups.values() for h in g.hits if isinstance(h, Bare) and h.id in shown}
+    bare = {h.id for h in _hits_of(pairs, [p.key for p in people]) if isinstance(h, Bare) and h.id in shown}
     return [i for i in dict.fromkeys(h.id for p in people for h in p.evidence) if i in bare]
 
 
-def fill_in(pairs: list[Groups], fetched: list[Hit]) -> None:
-    """Put whole documents in place of bare ones, keeping each group's score for them."""
+def fill_in(pairs: list[Groups], fetched: list[Hit], keys: list[str]) -> None:
+    """Put whole documents in place of bare ones in these people's groups, keeping each
+    group's score for them."""
     by_id = {h.id: h for h in fetched}
     for groups in pairs:
-        for group in groups.values():
+        for group in (groups[k] for k in keys if k in groups):
             group.hits = [_filled(h, by_id) if isinstance(h, Bare) else h for h in group.hits]
+
+
+def _hits_of(pairs: list[Groups], keys: list[str]) -> list[Hit | Bare]:
+    return [h for groups in pairs for k in keys if k in groups for h in groups[k].hits]
 
 
 def _filled(bare: Bare, by_id: dict[str, Hit]) -> Hit | Bare:
@@ -139,17 +147,26 @@ def _ref(hit: Hit) -> dict[str, str]:
     return {"id": hit.id, "title": hit.title, "author": hit.author, "url": hit.url, "kind": hit.kind}
 
 
-def rank_people(pairs: list[Groups], labels: list[str], limit: int) -> list[Person]:
-    """People who discuss every concept, strongest first (see the module docstring).
+Ranked = tuple[str, float, dict[str, float]]
+"""A person's key, score and strength per concept."""
 
-    Everyone in all groups is scored; only the ``limit`` best get their evidence gathered."""
+
+def rank_people(pairs: list[Groups], labels: list[str], limit: int) -> list[Ranked]:
+    """The ``limit`` people who discuss every concept most strongly (see the module
+    docstring); ranking needs only the documents' scores (``describe`` shows them)."""
     joint, per_concept = pairs[0], pairs[1:] or [pairs[0]]
     keys = set.intersection(*(set(g) for g in per_concept))
     maxima = [_max_strength(g) for g in per_concept]
     joint_max = _max_strength(joint)
     scored = [(k, *_scores(k, joint, per_concept, maxima, joint_max, labels)) for k in keys]
     scored.sort(key=lambda s: (-round(s[1], 4), s[0]))
-    return [_person(k, score, concept_scores, joint, per_concept, labels) for k, score, concept_scores in scored[:limit]]
+    return scored[:limit]
+
+
+def describe(pairs: list[Groups], labels: list[str], ranked: list[Ranked]) -> list[Person]:
+    """The ranked people, each with the documents that show what they discuss."""
+    joint, per_concept = pairs[0], pairs[1:] or [pairs[0]]
+    return [_person(k, score, concept_scores, joint, per_concept, labels) for k, score, concept_scores in ranked]
 
 
 def balanced_sum(strengths: list[float]) -> float:

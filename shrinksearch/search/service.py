@@ -139,12 +139,13 @@ class SearchService:
         pairs, sources = self._people(queries)
         people.add_quoted(pairs, self._quoted(sources, filters))
         labels = [e.label for e in expansions]
-        shown = people.rank_people(pairs, labels, limit)  # ranking needs only ids, authors and scores
-        people.fill_in(pairs, self._evidence(people.unfetched(pairs, shown), expansions))
+        ranked = people.rank_people(pairs, labels, limit)  # ranking needs only ids, authors and scores
+        shown = people.describe(pairs, labels, ranked)  # which documents show them: fetch those
+        people.fill_in(pairs, self._evidence(people.unfetched(pairs, shown), expansions), [p.key for p in shown])
         return WhoResult(
             query=parsed.to_dict(),
             expansions=[e.to_dict() for e in expansions],
-            people=people.rank_people(pairs, labels, limit),
+            people=people.describe(pairs, labels, ranked),
         )
 
     def _people(self, queries: list[dict]) -> tuple[list[people.Groups], list[Hit]]:
