@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Query
-from fastapi.responses import FileResponse, JSONResponse
+from pydantic import TypeAdapter
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from shrinksearch.exceptions import ShrinksearchError
@@ -52,6 +53,10 @@ def filters(
 
 
 FiltersDep = Annotated[Filters, Depends(filters)]
+
+# A "who" answer is ~50 kB of people and evidence: serialised straight to JSON by pydantic,
+# not checked field by field against its own type and then encoded again (~1 ms less)
+_WHO_JSON = TypeAdapter(WhoResult)
 QueryText = Annotated[str, Query(description="What to look for, e.g. 'who discusses transference and vacations'.")]
 
 
@@ -94,9 +99,10 @@ def _api_routes(app: FastAPI, search: SearchService) -> None:
         result = search.search(q, f, Page(size=size, offset=(page - 1) * size, sort=sort), mode)
         return SearchPage(**vars(result), page=page, size=size)
 
-    @app.get("/api/who", tags=["search"], summary="People who discuss every concept, with evidence")
-    def api_who(q: QueryText, f: FiltersDep, limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10) -> WhoResult:
-        return search.who(q, f, limit)
+    @app.get("/api/who", tags=["search"], summary="People who discuss every concept, with evidence",
+             response_model=WhoResult)
+    def api_who(q: QueryText, f: FiltersDep, limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10) -> Response:
+        return Response(_WHO_JSON.dump_json(search.who(q, f, limit)), media_type="application/json")
 
     @app.get("/api/thread/{post_id}", tags=["browse"], summary="A post with its comments, replies nested")
     def api_thread(post_id: str) -> Thread:
