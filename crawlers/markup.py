@@ -16,8 +16,6 @@ import xml.sax
 from datetime import datetime, timezone
 from typing import Any
 
-import dateparser  # type: ignore[import-untyped]
-import feedparser
 from parsel import Selector
 from pydantic import TypeAdapter
 
@@ -48,6 +46,10 @@ def _parse_date_text(text: str) -> datetime | None:
         return email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         pass
+    # imported here, as feedparser below: feeds and APIs give ISO dates, and every crawl's
+    # process pays for what its modules import (an incremental crawl is mostly start-up)
+    import dateparser  # type: ignore[import-untyped]
+
     return dateparser.parse(
         text.replace(" at ", " "),
         languages=["en"],
@@ -100,6 +102,8 @@ def feed_entries(body: bytes | str) -> tuple[dict[str, Any], list[dict[str, Any]
 
     ``meta["problem"]`` says why the body is no good feed ("broken XML: ...", "not a feed"),
     or is None; feedparser still returns what it could read of a broken one."""
+    import feedparser
+
     parsed = feedparser.parse(body)
     feed = parsed.feed
     meta = {"title": feed.get("title"), "updated": iso_utc(feed["updated"] if "updated" in feed.keys() else None),

@@ -1,8 +1,8 @@
 """Run one crawl in its own process and report what it did.
 
 ``run_crawl`` is what the CLI (``shrinksearch crawl``) and the flows call. Each crawl is a
-child ``python -m scrapy crawl <platform>`` process (the Twisted reactor cannot be restarted
-inside a long-lived process); the parent polls the child's report file for progress and
+child ``python -m crawlers.crawl <platform>`` process (``scrapy crawl`` without the command
+line's start-up; the Twisted reactor cannot be restarted inside a long-lived process); the parent polls the child's report file for progress and
 returns a ``CrawlSummary``.
 
 Per blog (``name``: the sources.yaml entry, or one derived from the URL) the runner keeps,
@@ -200,7 +200,7 @@ def crawl_command(target: Source, platform: str, output: Path, job: Job, increme
         "SHRINKSEARCH_STATE_FILE": job.state_file, "SHRINKSEARCH_INCREMENTAL": incremental,
         "SHRINKSEARCH_URL_LOG": job.request_log, "LOG_FILE": job.log, "LOG_FILE_APPEND": True, **extra,
     }
-    cmd = [sys.executable, "-m", "scrapy", "crawl", platform]
+    cmd = [sys.executable, "-m", "crawlers.crawl", platform]
     for key, value in args.items():
         cmd += ["-a", f"{key}={value}"]
     for key, value in sets.items():

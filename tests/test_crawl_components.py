@@ -187,3 +187,10 @@ def test_remote_control_and_telnet_are_off_and_never_loaded():
     assert s.REMOTE_CONTROL_ENABLED is False and s.TELNETCONSOLE_ENABLED is False
     assert not [k for k in s.EXTENSIONS_BASE if "remote_control" in k or "telnet" in k]
     assert "scrapy.extensions.corestats.CoreStats" in s.EXTENSIONS_BASE  # the rest of Scrapy's base is kept
+
+
+def test_crawl_entry_point_refuses_arguments_without_a_value(capsys):
+    from crawlers.crawl import main
+    with pytest.raises(SystemExit) as exit_info:
+        main(["blogger", "-a", "url"])
+    assert exit_info.value.code == 2 and "NAME=VALUE" in capsys.readouterr().err
