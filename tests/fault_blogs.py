@@ -259,7 +259,7 @@ def build_wordpress(site: Site) -> None:
 
 
 def generic_post(site: Site, title: str, body: str, comments: str = "") -> str:
-    head = f"<meta property=\"og:type\" content=\"article\"><meta name=\"author\" content=\"Gina\">"
+    head = "<meta property=\"og:type\" content=\"article\"><meta name=\"author\" content=\"Gina\">"
     article = (f"<article class=\"post\"><h1>{title}</h1><p class=\"byline\">By <span class=\"author\">Gina</span>, "
                f"<time datetime=\"2010-05-01T10:00:00Z\">May 1, 2010</time></p>{body}</article>")
     return html_page(title, f"<main>{article}<section id=\"comments\">{comments}</section></main>", head)
