@@ -145,7 +145,8 @@ def test_bad_paging_and_ranges_are_query_errors(make):
 
 def test_who_asks_jointly_then_per_concept_once_each_for_ids_and_authors():
     parsed = parse_query("who discusses transference and vacations")
-    bodies = people_query.who_bodies(parsed, EXPANDER.expand_all(parsed.concepts), Filters())
+    queries = people_query.who_queries(parsed, EXPANDER.expand_all(parsed.concepts), Filters())
+    bodies = [people_query.ranked_docs_body(query) for query in queries]  # as SearchService.who asks them
     assert len(bodies) == 3  # joint, transference, vacations
     joint = bodies[0]
     assert joint["_source"] is False and joint["docvalue_fields"] == ["author_key"]

@@ -1,9 +1,9 @@
 """Ranking people for "who" questions: a person-level AND over concepts.
 
-Input: the responses of ``people_query.who_bodies`` — the best documents with every concept
-required in the same document ("joint"), then those of each concept — as ids, scores and
-authors, grouped here by person. Ranking needs no more; ``fill_in`` puts the whole
-documents (with snippets) in place for the evidence shown. A person
+Input: the responses to ``people_query.ranked_docs_body`` for each of ``who_queries`` — the
+best documents with every concept required in the same document ("joint"), then those of
+each concept — as ids, scores and authors, grouped here by person. Ranking needs no more;
+``fill_in`` puts the whole documents (with snippets) in place for the evidence shown. A person
 counts only if they discuss *every* concept, in one document or across several (a post on
 transference, a comment on vacations). Their strength per concept is their best
 document's score plus a little for the next ones (how strongly, not how much), divided by

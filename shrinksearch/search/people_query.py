@@ -81,7 +81,3 @@ def who_queries(parsed: ParsedQuery, expansions: list[Expansion], filters: Filte
             queries.append(query_clause(single, [expansion], filters, [ctx], own=expansions))
     return queries
 
-
-def who_bodies(parsed: ParsedQuery, expansions: list[Expansion], filters: Filters, context: Context | None = None) -> list[dict]:
-    """The ranked-documents request of each of ``who_queries``."""
-    return [ranked_docs_body(query) for query in who_queries(parsed, expansions, filters, context)]
