@@ -198,12 +198,7 @@ class SearchService:
 
     def facets(self, filters: Filters | None = None) -> dict[str, list[dict]]:
         """Counts by kind, blog, role, author, theme and year over all (filtered) documents."""
-        body = {
-            "size": 0,
-            "query": {"bool": {"filter": builder.filter_clauses(filters or Filters())}},
-            "aggs": builder.facet_aggs(),
-        }
-        response = self._search(body)
+        response = self._search(builder.facets_body({"bool": {"filter": builder.filter_clauses(filters or Filters())}}))
         facets = facets_from_es(response.get("aggregations", {}), self._theme_label)
         return {name: [vars(v) for v in values] for name, values in facets.items()}
 
