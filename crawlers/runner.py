@@ -2,8 +2,8 @@
 
 ``run_crawl`` is what the CLI (``shrinksearch crawl``) and the flows call. Each crawl is a
 child ``python -m crawlers.crawl <platform>`` process (``scrapy crawl`` without the command
-line's start-up; the Twisted reactor cannot be restarted inside a long-lived process); the parent polls the child's report file for progress and
-returns a ``CrawlSummary``.
+line's start-up; the Twisted reactor cannot be restarted inside a long-lived process); the
+parent polls the child's report file for progress and returns a ``CrawlSummary``.
 
 Per blog (``name``: the sources.yaml entry, or one derived from the URL) the runner keeps,
 under ``settings.data_dir``:
