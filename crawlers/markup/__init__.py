@@ -1,0 +1,47 @@
+"""Shared parsing: dates, text, feeds and the comment markups of the platforms and themes.
+
+Pure functions over text or a parsel ``Selector``; the spiders call them and the parsing
+tests exercise them on recorded pages. One module per concern:
+
+| module | what |
+|---|---|
+| ``dates`` | instants from feeds/APIs, dates shown on pages in their language (``DateBasis``) |
+| ``text`` | plain text of HTML, inner HTML, first non-empty CSS match, stable ids |
+| ``feeds`` | RSS/Atom entries through feedparser |
+| ``comments`` | the comment dict every parser returns; thread order |
+| ``blogger``, ``wordpress``, ``generic`` | comment markups, one module per platform family |
+
+``extract_comments`` tries the markups in ``COMMENT_MARKUPS`` order and returns the first
+that finds comments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parsel import Selector
+
+from crawlers.markup.blogger import blogger_classic_comments, blogger_threaded_comments
+from crawlers.markup.comments import comment, dedupe_by_id, thread_order
+from crawlers.markup.dates import DateBasis, epoch_ms_utc, iso_utc
+from crawlers.markup.feeds import feed_entries
+from crawlers.markup.generic import generic_comments
+from crawlers.markup.text import first, inner_html, plain, stable_id
+from crawlers.markup.wordpress import wordpress_comments
+
+COMMENT_MARKUPS = (blogger_threaded_comments, blogger_classic_comments, wordpress_comments, generic_comments)
+
+
+def extract_comments(sel: Selector) -> list[dict[str, Any]]:
+    """Comments in the first known markup the page uses (document order)."""
+    for parser in COMMENT_MARKUPS:
+        found = parser(sel)
+        if found:
+            return found
+    return []
+
+
+__all__ = [
+    "COMMENT_MARKUPS", "DateBasis", "comment", "dedupe_by_id", "epoch_ms_utc", "extract_comments", "feed_entries",
+    "first", "inner_html", "iso_utc", "plain", "stable_id", "thread_order",
+]
