@@ -47,6 +47,14 @@ def comment_doc_id(post_url: str, comment_id: str) -> str:
 # ---------------------------------------------------------------------------------------
 
 
+DateBasis = Literal["instant", "local", "day"]
+PUBLISHED_BASIS = (
+    "How exact 'published' is: 'instant' (its zone was known: feed, API, epoch, a datetime with an offset), "
+    "'local' (a wall-clock time shown without its zone, stored as if UTC), 'day' (a date without a time)."
+)
+AUTHOR_SHOWN = "The name as the page showed it, when it differs from 'author' (e.g. 'Anónimo' for Anonymous)."
+
+
 class _Raw(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
@@ -63,12 +71,14 @@ class RawPost(_Raw):
     platform_id: str | None = Field(None, description="The platform's own id (Blogger postId, WordPress id).")
     title: str = ""
     author: str | None = None
+    author_shown: str | None = Field(None, description=AUTHOR_SHOWN)
     author_url: str | None = None
     published: UtcDatetime | None = None
+    published_basis: DateBasis | None = Field(None, description=PUBLISHED_BASIS)
     updated: UtcDatetime | None = None
     labels: list[str] = Field(default_factory=list)
     html: str = Field(description="Body HTML as served (sanitised later).")
-    comment_count: int | None = None
+    comment_count: int | None = Field(None, ge=0, description="Comments the platform declares for the post (feed, API or page header); None when it says nothing.")
 
 
 class RawComment(_Raw):
@@ -78,14 +88,16 @@ class RawComment(_Raw):
     post_title: str = ""
     parent_id: str | None = Field(None, description="Comment id it replies to; None for a top-level comment.")
     author: str | None = None
+    author_shown: str | None = Field(None, description=AUTHOR_SHOWN)
     author_url: str | None = None
     published: UtcDatetime | None = None
+    published_basis: DateBasis | None = Field(None, description=PUBLISHED_BASIS)
     html: str = Field(description="Body HTML as served.")
     position: int = Field(0, ge=0, description="0-based order of the comment in its thread.")
 
 
 RawRecord = Annotated[RawPost | RawComment, Field(discriminator="type")]
-_raw_adapter: TypeAdapter[RawPost | RawComment] = TypeAdapter(RawRecord)
+_raw_adapter: TypeAdapter[RawPost | RawComment] = TypeAdapter(RawRecord)  # type: ignore[arg-type]  # mypy 1.19 misreads Annotated unions
 
 
 def parse_raw_record(line: str | bytes) -> RawPost | RawComment:
@@ -117,6 +129,7 @@ class Document(BaseModel):
     url: str = Field(description="Canonical URL; for a comment, the post URL with a #fragment when known.")
     title: str = Field("", description="The post's title (comments carry their post's title).")
     author: str = Field(description="Display name ('Anonymous' when none).")
+    author_shown: str | None = Field(None, description=AUTHOR_SHOWN)
     author_key: str = Field(description="Normalised key joining one person's spellings.")
     author_url: str | None = None
     author_role: Literal["blogger", "commenter"]
@@ -124,6 +137,7 @@ class Document(BaseModel):
     parent_id: str | None = Field(None, description="Document id of the comment replied to.")
     position: int | None = None
     published: UtcDatetime | None = None
+    published_basis: DateBasis | None = Field(None, description=PUBLISHED_BASIS)
     updated: UtcDatetime | None = None
     crawled: UtcDatetime
     text: str = Field(description="Cleaned text, own words only.")

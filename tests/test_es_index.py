@@ -73,7 +73,7 @@ def test_status_counts_documents_by_kind(manager: IndexManager) -> None:
     status = manager.status()
     # nested theme tags are Lucene documents too; they must not be counted
     assert (status.documents, status.by_kind) == (7, {"post": 2, "comment": 5})
-    assert (status.mapping_version, status.config_version, status.health) == (1, 1, "green")
+    assert (status.mapping_version, status.config_version, status.health) == (2, 2, "green")
     assert not status.migration_needed
 
 

@@ -31,6 +31,7 @@ from twisted.python.failure import Failure
 
 from crawlers.items import Comment, Post, RecordBatch
 from crawlers.markup import extract_comments, iso_utc, thread_order
+from crawlers.markup.names import author_fields
 from crawlers.state import CrawlState
 from crawlers.urls import blog_root, canonical_url, is_under
 
@@ -176,6 +177,12 @@ class BlogSpider(scrapy.Spider):
             result = getattr(self, name)(*args)
             yield from [result] if isinstance(result, scrapy.Request) else result
 
+    def declare(self, what: str, count: Any) -> None:
+        """Record how many posts or comments (``what``) the platform says the blog has, for
+        the completeness check (``crawlers.completeness``); the largest figure seen counts."""
+        if str(count or "").strip().isdigit():
+            self.crawler.stats.max_value(f"shrinksearch/declared/{what}", int(count))
+
     def count_error(self, kind: str, url: str, detail: str = "") -> None:
         self.crawler.stats.inc_value(f"shrinksearch/errors/{kind}")
         self.logger.warning("%s: %s %s", kind, url, detail)
@@ -257,6 +264,19 @@ class BlogSpider(scrapy.Spider):
             "crawled": datetime.now(timezone.utc).isoformat(),
         }
 
+    def page_url(self, response: Response) -> str:
+        """The URL to store for a page: its ``rel=canonical`` when that lies inside the blog
+        being crawled (and is not the home page, which careless themes name on every page),
+        else the URL it was fetched from. A copy's canonical naming the original host (a wget
+        mirror, the Wayback Machine) is not followed: the records name what was crawled."""
+        assert isinstance(response, TextResponse)
+        href = response.css("link[rel='canonical']::attr(href)").get()
+        if href:
+            canonical = response.urljoin(href.strip())
+            if self.follow_allowed(canonical) and canonical_url(canonical) != canonical_url(self.blog_url):
+                return canonical
+        return response.url
+
     def default_blog_name(self) -> str:
         parts = urlsplit(self.blog_url)
         return (parts.netloc + parts.path).rstrip("/")
@@ -268,6 +288,7 @@ class BlogSpider(scrapy.Spider):
 
     def make_post(self, **fields: Any) -> Post:
         fields["labels"] = fields.get("labels") or []
+        fields.update(author_fields(fields.get("author")))
         return Post(type="post", **self._common(), **fields)
 
     def post_wanted(self, post: dict[str, Any]) -> bool:
@@ -292,8 +313,8 @@ class BlogSpider(scrapy.Spider):
             if c["id"] in known:
                 continue
             yield Comment(type="comment", **common, post_url=post_url, post_title=post_title,
-                          position=position, **{k: c.get(k) for k in
-                                                ("id", "parent_id", "author", "author_url", "published", "html")})
+                          position=position, **author_fields(c.get("author")),
+                          **{k: c.get(k) for k in ("id", "parent_id", "author_url", "published", "published_basis", "html")})
 
     def page_comments(self, response: Response) -> list[dict[str, Any]]:
         """Comments on an HTML page, in whichever known markup it uses."""

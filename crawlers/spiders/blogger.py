@@ -52,6 +52,7 @@ def post_from_json(entry: dict[str, Any]) -> dict[str, Any]:
         "author": _t(author.get("name")),
         "author_url": _t(author.get("uri")),
         "published": BlogSpider.date(_t(entry.get("published"))),
+        "published_basis": "instant" if _t(entry.get("published")) else None,
         "updated": BlogSpider.date(_t(entry.get("updated"))),
         "labels": [c["term"] for c in entry.get("category", []) if c.get("term")],
         "html": _t(entry.get("content")) or _t(entry.get("summary")) or "",
@@ -69,6 +70,7 @@ def comment_from_json(entry: dict[str, Any]) -> dict[str, Any]:
         "author": _t(author.get("name")),
         "author_url": _t(author.get("uri")),
         "published": BlogSpider.date(_t(entry.get("published"))),
+        "published_basis": "instant" if _t(entry.get("published")) else None,
         "html": _t(entry.get("content")) or _t(entry.get("summary")) or "",
     }
 
@@ -121,6 +123,7 @@ class BloggerSpider(BlogSpider):
         self.remember_validators(response)
         feed = data["feed"]
         self.set_blog_name(_t(feed.get("title")))
+        self.declare("posts", _t(feed.get("openSearch$totalResults")))
         for entry in feed.get("entry", []):
             yield from self.post_and_comments(post_from_json(entry))
         following = next_start_index(feed)
@@ -214,7 +217,7 @@ class BloggerSpider(BlogSpider):
                           "time.published::attr(datetime)", "[itemprop='datePublished']::attr(content)",
                           ".post-timestamp time::attr(datetime)", "h2.date-header span::text")
         return {
-            "url": first(response, "link[rel='canonical']::attr(href)") or response.url,
+            "url": self.page_url(response),
             "platform_id": first(response, "meta[itemprop='postId']::attr(content)",
                                  "div.post a[name]::attr(name)", "div.post-body::attr(id)"),
             "title": first(response, ".post-title::text", ".post-title a::text", "h3.entry-title::text") or "",

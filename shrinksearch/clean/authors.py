@@ -15,12 +15,21 @@ from typing import Literal
 ANONYMOUS = "Anonymous"
 ANONYMOUS_KEY = "anonymous"
 
-# Keys (already folded) that mean "no name given", in the languages the sample blogs use.
+# Keys (already folded: accents stripped) that mean "no name given", as Blogger, WordPress
+# and their themes print them in the languages blogs are written in.
 _ANONYMOUS_KEYS = frozenset(
-    {"", "anonymous", "anon", "anonymouse", "unknown", "none", "null", "guest", "anonimo", "anonyme", "anonym"}
+    {"", "anonymous", "anon", "anonymouse", "unknown", "none", "null", "guest", "anonimo", "anonyme", "anonym",
+     "anoniem", "anonimowy", "anonymni", "anonimo", "anonymt", "anonyymi", "anonimas", "unbekannt",
+     "desconocido", "desconhecido", "inconnu", "sconosciuto", "onbekend", "nieznany", "gast", "invitado",
+     "invite", "ospite", "convidado"}
 )
-# Blogger's classic markup puts "Sarebear said..." in the author element.
-_SAID_SUFFIX = re.compile(r"\s+(?:said|says|wrote)\s*(?:\.{2,}|…|:)?\s*$", re.IGNORECASE)
+# Blogger's classic markup puts "Sarebear said..." in the author element, in the blog's
+# language ("Anónimo dijo...", "Anonym hat gesagt…", "Anonyme a dit…", "Anonimo ha detto...").
+_SAID_SUFFIX = re.compile(
+    r"\s+(?:said|says|wrote|dijo|escribió|hat gesagt|sagte|schrieb|a dit|a écrit|ha detto|ha scritto|disse|"
+    r"escreveu|zei|schreef|napisał|napisała|skrev|kirjoitti)\s*(?:\.{2,}|…|:)?\s*$",
+    re.IGNORECASE,
+)
 _SPACES = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 

@@ -63,14 +63,17 @@ def _body_text(html: str, *, is_comment: bool) -> tuple[str, str]:
 
 
 def _common_fields(raw: RawPost | RawComment, text: str) -> dict[str, Any]:
+    published = plausible(raw.published, raw.crawled)
     return {
         "blog": raw.blog_name,
         "blog_url": raw.blog_url,
         "platform": raw.platform,
         "author": display_name(raw.author),
+        "author_shown": raw.author_shown or None,
         "author_key": author_key(raw.author),
         "author_url": raw.author_url or None,
-        "published": plausible(raw.published, raw.crawled),
+        "published": published,
+        "published_basis": raw.published_basis if published else None,
         "crawled": raw.crawled,
         "text": text,
         "html": sanitize_html(raw.html),
