@@ -141,16 +141,19 @@ def test_writer_cuts_a_torn_last_line_left_by_a_kill(tmp_path):
 
 def test_dedupe_drops_repeats_and_records_already_written(tmp_path):
     out = tmp_path / "blog.jsonl"
-    part_path(out).write_text(json.dumps({"type": "post", "url": "https://x.blogspot.com/2008/03/a.html"}) + "\n")
+    written = post()
+    part_path(out).write_text(json.dumps({**dict(written), "crawled": "2001-01-01T00:00:00Z"}) + "\n")
     crawler = _crawler()
     dedupe = DedupePipeline(crawler.stats, out)
     dedupe.open_spider()
-    with pytest.raises(DropItem):
+    with pytest.raises(DropItem):  # already in the part file (crawled at another time)
         dedupe.process_item(post())
     other = post(url="https://x.blogspot.com/2008/03/b.html")
     assert dedupe.process_item(other) is other
     with pytest.raises(DropItem):
         dedupe.process_item(post(url="https://x.blogspot.com/2008/03/b.html"))
+    more = post(url="https://x.blogspot.com/2008/03/b.html", author="Dr. Kat")  # says more: merged at the end
+    assert dedupe.process_item(more) is more
     assert crawler.stats.get_value("shrinksearch/dropped/duplicate") == 2
 
 

@@ -1,11 +1,16 @@
-"""``DedupePipeline``: each post (by URL) and comment (by post URL + id) once per output.
+"""``DedupePipeline``: the same description of a record is written once per output.
 
-On a resumed crawl the records already in the output's ``.part`` file count as seen, so a
-crawl killed and resumed still writes every record exactly once.
+A record seen again with the same content (a resumed crawl walking the blog again, an
+archive page listing a post twice) is dropped; one that says something new about a post or
+comment already written (its page after its feed entry) goes through, and the writer merges
+the two when the crawl finishes (``crawlers.merge``). On a resumed crawl the records already
+in the output's ``.part`` file count as seen.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +26,9 @@ if TYPE_CHECKING:
 
 
 def key_of(record: dict[str, Any]) -> str:
-    if record.get("type") == "comment":
-        return f"comment:{record.get('post_url')}#{record.get('id')}"
-    return f"post:{record.get('url')}"
+    """What the record says, whenever it was crawled."""
+    content = {name: value for name, value in record.items() if name != "crawled"}
+    return hashlib.sha1(json.dumps(content, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
 class DedupePipeline(RecordPipeline):
@@ -43,9 +48,9 @@ class DedupePipeline(RecordPipeline):
             self.stats.set_value("shrinksearch/resumed_records", len(self.seen))
 
     def process_record(self, item: Any) -> Any:
-        key = record_key(item)
+        key = key_of(dict(item))
         if key in self.seen:
             self.stats.inc_value("shrinksearch/dropped/duplicate")
-            raise DropItem(f"duplicate {key}")
+            raise DropItem(f"duplicate {record_key(item)}")
         self.seen.add(key)
         return item

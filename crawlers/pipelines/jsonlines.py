@@ -3,8 +3,10 @@
 Records are appended to ``<output>.part`` beside the output, each line in a single
 ``os.write`` on an ``O_APPEND`` descriptor: a process killed at any moment (even SIGKILL)
 leaves only whole lines, plus at worst one cut-off tail, which the next run of the same job
-truncates. When the crawl finishes (any close reason but a ``shutdown`` pause) the part file
-is renamed to the output with ``os.replace``, so the output only ever exists complete.
+truncates. When the crawl finishes (any close reason but a ``shutdown`` pause) the records of
+the part file are merged — one record per post and per comment, in a stable order
+(``crawlers.merge``) — into a temporary file that replaces the output with ``os.replace``,
+so the output only ever exists complete.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawlers.items import records_of
+from crawlers.merge import merge_records
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -102,5 +105,11 @@ class AtomicJsonLinesPipeline:
             logger.info("crawl paused; records so far stay in %s until it is resumed", self.part)
             return
         self.part.touch()
-        os.replace(self.part, self.output)
+        merged, folded = merge_records(read_records(self.part), getattr(spider, "blog_url", None))
+        tmp = self.output.with_name(self.output.name + ".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(record, ensure_ascii=False, default=str) + "\n" for record in merged)
+        os.replace(tmp, self.output)
+        self.part.unlink()
+        self.stats.set_value("shrinksearch/merged", folded)
         self.stats.set_value("shrinksearch/output", str(self.output))

@@ -205,7 +205,7 @@ class GenericSpider(BlogSpider):
         labels = [" ".join(t.split()) for t in response.css(
             "article [rel~='tag']::text, .h-entry .p-category::text, meta[property='article:tag']::attr(content)").getall()]
         post = {
-            "url": entry.get("url") or first(response, "link[rel='canonical']::attr(href)") or response.url,
+            "url": entry.get("url") or self.page_url(response),
             "platform_id": None,
             "title": entry.get("title") or title,
             "author": entry.get("author") or author,

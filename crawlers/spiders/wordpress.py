@@ -263,7 +263,7 @@ class WordpressSpider(BlogSpider):
         body = scope.css(".entry-content")
         post_id = _DIGITS.search(article[0].attrib.get("id", "") if article else "")
         return {
-            "url": canonical_url(first(response, "link[rel='canonical']::attr(href)") or response.url),
+            "url": canonical_url(self.page_url(response)),
             "platform_id": post_id[1] if post_id else None,
             "title": first(scope, ".entry-title::text", ".entry-title a::text", "h1::text") or "",
             "author": first(scope, ".author.vcard a::text", ".byline .author a::text", ".author a::text",

@@ -1,0 +1,132 @@
+"""One record per post and per comment, whatever number of sources described them.
+
+A crawl may meet one post several times: in the posts feed, through the REST API, on its
+own page, in a sitemap, in an archive listing. Each source knows some fields best (a feed's
+date is an exact instant, a page's byline names an author the feed left out). When the
+crawl finishes, ``merge_records`` folds every description of one post or comment into one
+record and writes them in a stable order, so the same site crawled twice — fast or polite,
+in any order — gives the same records (``crawled`` times aside).
+
+Identity: a post is the same post when it has the same platform id (Blogger postId,
+WordPress id) on the same blog, else the same canonical URL; a comment is its post plus its
+comment id. Two posts that share a slug in different months have different URLs and ids, so
+they stay two. A comment keeps its post: its ``post_url`` is rewritten to the URL its merged
+post ends up with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from crawlers.urls import canonical_url, is_under
+
+_BASIS_RANK = {"instant": 3, "local": 2, "day": 1, None: 0}
+
+
+def merge_records(records: Iterable[dict[str, Any]], blog_url: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """The merged records in a stable order, and how many descriptions were folded in.
+
+    ``blog_url`` (the crawl's root) decides which URL a post keeps when its sources disagree:
+    the one under the root the crawl fetched from (a mirror's copy rather than the original
+    host its feed still names)."""
+    posts: list[dict[str, Any]] = []
+    comments: list[dict[str, Any]] = []
+    for record in records:
+        (comments if record.get("type") == "comment" else posts).append(record)
+    merged_posts, url_of, folded = _merge_posts(posts, blog_url)
+    merged_comments, folded_comments = _merge_comments(comments, url_of)
+    ordered_posts = sorted(merged_posts, key=lambda p: (p.get("published") or "", p["url"]))
+    order = {p["url"]: i for i, p in enumerate(ordered_posts)}
+    ordered_comments = sorted(merged_comments, key=lambda c: (
+        order.get(c["post_url"], len(order)), c["post_url"], c.get("position") or 0, str(c.get("id"))))
+    return ordered_posts + ordered_comments, folded + folded_comments
+
+
+def _post_keys(post: dict[str, Any]) -> list[tuple[str, ...]]:
+    keys: list[tuple[str, ...]] = []
+    if post.get("platform_id"):
+        keys.append(("id", str(post.get("blog_url")), str(post["platform_id"])))
+    if post.get("url"):
+        keys.append(("url", canonical_url(post["url"])))
+    return keys
+
+
+def _merge_posts(posts: list[dict[str, Any]], blog_url: str | None
+                 ) -> tuple[list[dict[str, Any]], dict[str, str], int]:
+    """Posts folded by platform id or canonical URL; also every URL seen → the URL kept."""
+    groups: list[list[dict[str, Any]]] = []
+    group_of: dict[tuple[str, ...], int] = {}
+    for post in posts:
+        keys = _post_keys(post)
+        found = sorted({group_of[k] for k in keys if k in group_of})
+        if not found:
+            groups.append([post])
+            index = len(groups) - 1
+        else:  # a record may join two groups (id from one, URL from the other): fold them
+            index = found[0]
+            for other in found[1:]:
+                groups[index].extend(groups[other])
+                groups[other] = []
+                for key, at in list(group_of.items()):
+                    if at == other:
+                        group_of[key] = index
+            groups[index].append(post)
+        for key in keys:
+            group_of[key] = index
+    merged, url_of, folded = [], {}, 0
+    for group in filter(None, groups):
+        post = _fold_post(group, blog_url)
+        merged.append(post)
+        folded += len(group) - 1
+        for member in group:
+            if member.get("url"):
+                url_of[canonical_url(member["url"])] = post["url"]
+    return merged, url_of, folded
+
+
+def _fold_post(group: list[dict[str, Any]], blog_url: str | None) -> dict[str, Any]:
+    post = dict(group[0])
+    for other in group[1:]:
+        post = _fold(post, other)
+    urls = [m["url"] for m in group if m.get("url")]
+    in_scope = [u for u in urls if blog_url and is_under(u, blog_url)]
+    post["url"] = min(in_scope or urls, key=lambda u: (len(u), u)) if urls else post.get("url")
+    labels = {label for m in group for label in m.get("labels") or []}
+    post["labels"] = sorted(labels)
+    counts = [m["comment_count"] for m in group if m.get("comment_count") is not None]
+    post["comment_count"] = max(counts) if counts else None
+    return post
+
+
+def _merge_comments(comments: list[dict[str, Any]], url_of: dict[str, str]) -> tuple[list[dict[str, Any]], int]:
+    kept: dict[tuple[str, str], dict[str, Any]] = {}
+    folded = 0
+    for comment in comments:
+        post_url = url_of.get(canonical_url(comment["post_url"]), comment["post_url"]) if comment.get("post_url") else ""
+        comment = {**comment, "post_url": post_url}
+        key = (canonical_url(post_url) if post_url else "", str(comment.get("id")))
+        if key in kept:
+            kept[key] = _fold(kept[key], comment)
+            folded += 1
+        else:
+            kept[key] = comment
+    return list(kept.values()), folded
+
+
+def _fold(kept: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """Two descriptions of one record: empty fields filled, the better date and author kept."""
+    out = dict(kept)
+    for name, value in other.items():
+        if out.get(name) in (None, "", []) and value not in (None, "", []):
+            out[name] = value
+    if _BASIS_RANK.get(other.get("published_basis"), 0) > _BASIS_RANK.get(kept.get("published_basis"), 0) \
+            and other.get("published"):
+        out["published"], out["published_basis"] = other["published"], other["published_basis"]
+    if kept.get("author") == "Anonymous" and other.get("author") not in (None, "", "Anonymous"):
+        out["author"], out["author_shown"] = other["author"], other.get("author_shown")
+    if len(other.get("html") or "") > len(kept.get("html") or "") * 1.5:  # a feed's summary vs the full post
+        out["html"] = other["html"]
+    if kept.get("position") is not None and other.get("position") is not None:
+        out["position"] = min(kept["position"], other["position"])
+    return out
