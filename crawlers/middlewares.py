@@ -1,4 +1,9 @@
-"""Downloader and spider middlewares: Crawl-delay, the page budget, error accounting.
+"""Downloader and spider middlewares: robots.txt by RFC 9309, Crawl-delay, the page budget,
+error accounting.
+
+Scrapy parses whatever a robots.txt request answers, so a blog whose missing robots.txt
+answers 404 with an HTML page was read as rules; ``Rfc9309RobotsTxtMiddleware`` reads a 4xx
+answer as "everything allowed", as RFC 9309 (2.3.1.3) says.
 
 Scrapy parses robots.txt (``RobotParser.crawl_delay``) and announces each parse with the
 ``robots_parsed`` signal, but does not slow down for ``Crawl-delay``;
@@ -14,6 +19,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, signals
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
@@ -23,6 +29,16 @@ if TYPE_CHECKING:
     from scrapy.robotstxt import RobotParser
 
 logger = logging.getLogger(__name__)
+
+
+class Rfc9309RobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with a 4xx answer read as "no rules" (RFC 9309)."""
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if 400 <= response.status < 500:
+            self._stats.inc_value("shrinksearch/robots/unavailable_allows_all")
+            response = response.replace(body=b"")
+        await super()._parse_robots(response, netloc, request)
 
 
 class RobotsCrawlDelayMiddleware:

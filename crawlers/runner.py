@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 import httpx
 from protego import Protego
 
+from crawlers.completeness import Completeness, assess, tried_from_request_log
 from crawlers.detect import PLATFORMS, detect_platform
 from crawlers.extensions import write_json_atomically
 from crawlers.pipelines.jsonlines import read_records
@@ -84,10 +85,23 @@ class CrawlSummary:
     log: Path | None = None
     request_log: Path | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+    completeness: Completeness = field(default_factory=Completeness)
 
     @property
     def finished(self) -> bool:
         return self.output is not None and self.finish_reason not in ("shutdown", "killed", "crashed")
+
+    @property
+    def succeeded(self) -> bool:
+        """Finished, and found what a crawl of this blog should (``crawlers.completeness``)."""
+        return self.finished and self.completeness.problem is None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: every field but the raw Scrapy stats, plus the completeness line."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__ if name not in ("stats", "completeness")}
+        data = {name: str(value) if isinstance(value, Path) else value for name, value in data.items()}
+        return {**data, "succeeded": self.succeeded, "completeness": self.completeness.as_dict(),
+                "completeness_line": self.completeness.line()}
 
 
 def job_name(url: str) -> str:
@@ -253,7 +267,7 @@ def run_crawl(
     write_json_atomically(job.run_file, {"status": "running", "output": str(output), "url": target.url})
     started = time.monotonic()
     code = _supervise(cmd, job, on_progress)
-    summary = _summarise(job, target, chosen, output, code, time.monotonic() - started)
+    summary = _summarise(job, target, chosen, output, code, time.monotonic() - started, incremental)
     status = "finished" if summary.finished else ("paused" if summary.finish_reason == "shutdown" else "running")
     write_json_atomically(job.run_file, {"status": status, "output": str(output), "url": target.url})
     return summary
@@ -320,7 +334,8 @@ def _prefixed(stats: dict[str, Any], prefix: str, suffix: str = "") -> dict[str,
             if k.startswith(prefix) and k.endswith(suffix)}
 
 
-def _summarise(job: Job, target: Source, platform: str, output: Path, code: int, elapsed: float) -> CrawlSummary:
+def _summarise(job: Job, target: Source, platform: str, output: Path, code: int, elapsed: float,
+               incremental: bool) -> CrawlSummary:
     report = _read_report(job)
     stats: dict[str, Any] = report["stats"] if report else {}
     reason = stats.get("finish_reason") or ("killed" if code < 0 else "crashed")
@@ -338,4 +353,13 @@ def _summarise(job: Job, target: Source, platform: str, output: Path, code: int,
         missing_fields=_prefixed(stats, "shrinksearch/field/", "/missing"),
         dropped=_prefixed(stats, "shrinksearch/dropped/"),
         elapsed=elapsed, log=job.log, request_log=job.request_log, stats=stats,
+        completeness=assess(records, stats, incremental=incremental, tried=_tried(job)) if finished else Completeness(),
     )
+
+
+def _tried(job: Job) -> list[tuple[str, str]]:
+    """What the crawl asked for and what answered, from its request log."""
+    try:
+        return tried_from_request_log(job.request_log.read_text(encoding="utf-8").splitlines())
+    except FileNotFoundError:
+        return []

@@ -72,6 +72,8 @@ _SWITCHED_OFF = {
 DOWNLOADER_MIDDLEWARES_BASE = {k: v for k, v in _SCRAPY_DOWNLOADER_MIDDLEWARES.items() if k not in _SWITCHED_OFF}
 EXTENSIONS_BASE = {k: v for k, v in _SCRAPY_EXTENSIONS.items() if k not in _SWITCHED_OFF}
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawlers.middlewares.Rfc9309RobotsTxtMiddleware": 100,  # Scrapy's, with 4xx read as RFC 9309 says
     "crawlers.middlewares.RobotsCrawlDelayMiddleware": 110,
     "crawlers.middlewares.PageBudgetMiddleware": 120,
     "crawlers.middlewares.RedirectLoopMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)

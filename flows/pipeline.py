@@ -13,6 +13,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from crawlers.runner import CrawlSummary
 from crawlers.sources import load_sources
+from shrinksearch.exceptions import CrawlIncomplete
 from shrinksearch.settings import get_settings
 
 from .reporting import pipeline_summary_markdown
@@ -58,14 +59,14 @@ def crawl_and_index(
     """
     run_dir = _run_dir()
     crawls = _submit_crawls(sources, group, url, platform, incremental, fast, run_dir)
-    summaries = _finished_crawls(crawls)
+    summaries, incomplete = _finished_crawls(crawls)
     outputs = [Path(s.output) for s in summaries if s.output and Path(s.output).exists()]
     rejects = run_dir / "rejects.jsonl"
     cleaned = clean_records(outputs, run_dir / "cleaned.jsonl", rejects)
     embed = get_settings().embeddings if embeddings is None else embeddings
     enriched = enrich_documents(run_dir / "cleaned.jsonl", run_dir / "enriched.jsonl", rejects, embed)
     indexed = index_documents(run_dir / "enriched.jsonl")
-    summary = pipeline_summary_markdown(summaries, cleaned, enriched, indexed, rejects)
+    summary = pipeline_summary_markdown(summaries, cleaned, enriched, indexed, rejects, incomplete)
     create_markdown_artifact(summary, key="crawl-and-index-summary", description="What this run crawled and indexed")
     return {
         "run_dir": str(run_dir),
@@ -74,6 +75,7 @@ def crawl_and_index(
         "rejected": cleaned.rejected + enriched.rejected,
         "indexed": indexed.indexed,
         "failed": indexed.failed,
+        "incomplete_crawls": [s.name for s in incomplete],
     }
 
 
@@ -91,13 +93,16 @@ def _group_names(group: str | None) -> list[str]:
     return [entry.name for entry in entries if group is None or entry.group == group]
 
 
-def _finished_crawls(crawls) -> list[CrawlSummary]:  # noqa: ANN001
-    """Summaries of the crawls that finished; one blog failing never stops the others."""
-    summaries = []
+def _finished_crawls(crawls) -> tuple[list[CrawlSummary], list[CrawlSummary]]:  # noqa: ANN001
+    """Summaries of the crawls that succeeded, and of those that finished but found too
+    little (their records are left out); one blog failing never stops the others."""
+    summaries, incomplete = [], []
     for crawl in crawls:
         result = crawl.result(raise_on_failure=False)
         if isinstance(result, CrawlSummary):
             summaries.append(result)
         else:
+            if isinstance(result, CrawlIncomplete) and isinstance(result.summary, CrawlSummary):
+                incomplete.append(result.summary)
             get_run_logger().error("a crawl failed and is left out of this run: %s", result)
-    return summaries
+    return summaries, incomplete

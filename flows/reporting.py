@@ -13,9 +13,11 @@ TOP_THEMES = 10
 
 
 def pipeline_summary_markdown(
-    crawls: list[CrawlSummary], cleaned: StageReport, enriched: StageReport, indexed: BulkReport, rejects: Path
+    crawls: list[CrawlSummary], cleaned: StageReport, enriched: StageReport, indexed: BulkReport, rejects: Path,
+    incomplete: list[CrawlSummary] | None = None,
 ) -> str:
-    """One table of totals, then the most frequent themes and the reject reasons."""
+    """One table of totals, the completeness of each crawl, then the most frequent themes
+    and the reject reasons."""
     rows = [
         ("pages fetched", sum(c.pages for c in crawls)),
         ("posts", cleaned.kinds.get("post", 0)),
@@ -26,6 +28,7 @@ def pipeline_summary_markdown(
     ]
     lines = ["## crawl-and-index", "", "| measure | count |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in rows]
+    lines += completeness_markdown(crawls, incomplete or [])
     lines += ["", "### Top themes", "", "| theme | documents |", "|---|---:|"]
     lines += [f"| {theme} | {n} |" for theme, n in Counter(enriched.kinds).most_common(TOP_THEMES)]
     if cleaned.repairs:
@@ -36,3 +39,16 @@ def pipeline_summary_markdown(
         lines += ["", f"### Rejects (`{rejects}`)", "", "| reason | count |", "|---|---:|"]
         lines += [f"| {reason} | {n} |" for reason, n in reasons.most_common()]
     return "\n".join(lines) + "\n"
+
+
+def completeness_markdown(crawls: list[CrawlSummary], incomplete: list[CrawlSummary]) -> list[str]:
+    """Per blog: found against declared, field coverage, and why a crawl was left out."""
+    lines = ["", "### Completeness (found / declared)", "",
+             "| blog | posts | comments | author | date | parent | left out because |", "|---|---:|---:|---:|---:|---:|---|"]
+    for crawl in crawls + incomplete:
+        c = crawl.completeness
+        cover = [("n/a" if c.coverage.get(k) is None else f"{c.coverage[k]:.0%}") for k in ("author", "date", "parent")]
+        declared = ["?" if n is None else str(n) for n in (c.posts_declared, c.comments_declared)]
+        lines.append(f"| {crawl.name} | {c.posts_found}/{declared[0]} | {c.comments_found}/{declared[1]} | "
+                     f"{' | '.join(cover)} | {c.problem or ''} |")
+    return lines

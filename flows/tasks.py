@@ -15,7 +15,7 @@ from shrinksearch.enrich import load_taxonomy
 from shrinksearch.es.bulk import BulkReport
 from shrinksearch.es.client import make_client, translate_errors
 from shrinksearch.es.index import IndexManager
-from shrinksearch.exceptions import CredentialsRefused, ElasticsearchUnavailable
+from shrinksearch.exceptions import CrawlIncomplete, CredentialsRefused, ElasticsearchUnavailable
 from shrinksearch.pipeline import stages
 from shrinksearch.pipeline.reports import StageReport
 from shrinksearch.settings import get_settings
@@ -39,15 +39,33 @@ def _retry_on_transient_es(task, task_run, state) -> bool:  # noqa: ANN001 (Pref
     return False
 
 
-@task(retries=2, retry_delay_seconds=10, tags=["crawl"], cache_policy=NO_CACHE, task_run_name="crawl-{label}")
+def _crawl_may_be_retried(task, task_run, state) -> bool:  # noqa: ANN001
+    """Retry a crawl that stopped early (it resumes), not one that finished and found too
+    little: crawling the same blog again finds the same."""
+    try:
+        state.result()
+    except CrawlIncomplete:
+        return False
+    except Exception:  # noqa: BLE001 - any other failure: the retry resumes the crawl
+        return True
+    return False
+
+
+@task(retries=2, retry_delay_seconds=10, retry_condition_fn=_crawl_may_be_retried, tags=["crawl"],
+      cache_policy=NO_CACHE, task_run_name="crawl-{label}")
 def crawl_blog(label: str, source: str | None, url: str | None, platform: str | None, incremental: bool, fast: bool, out: Path) -> CrawlSummary:
     """Crawl one blog in its own process (the Twisted reactor cannot restart in a worker).
 
-    An unfinished crawl (killed, paused) resumes where it stopped on the retry."""
+    An unfinished crawl (killed, paused) resumes where it stopped on the retry. A crawl that
+    finished but found nothing, or far less than the blog declares, fails with
+    ``CrawlIncomplete`` (no retry) and its records are not indexed."""
     summary = run_crawl(source=source, url=url, platform=platform, incremental=incremental, fast=fast, out=out)
-    get_run_logger().info("crawled %s: %s pages, %s posts, %s comments", label, summary.pages, summary.posts, summary.comments)
+    logger = get_run_logger()
+    logger.info("crawled %s: %s pages · %s", label, summary.pages, summary.completeness.line())
     if not summary.finished:
         raise RuntimeError(f"crawl of {label} ended early ({summary.finish_reason}); see {summary.log}")
+    if summary.completeness.problem:
+        raise CrawlIncomplete(f"crawl of {label}: {summary.completeness.problem}", summary)
     return summary
 
 

@@ -51,5 +51,15 @@ class CrawlError(ShrinksearchError):
     """A crawl could not start (unknown source, bad URL, unreachable site)."""
 
 
+class CrawlIncomplete(CrawlError):
+    """A crawl ran to its end but found nothing, or far less than the blog declares.
+
+    ``summary`` is the crawl's ``CrawlSummary``: what it found, what it tried."""
+
+    def __init__(self, message: str, summary: object = None) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
 class QueryError(UsageError):
     """A search query that cannot be run (empty, too long, bad filter)."""

@@ -6,6 +6,7 @@ A thin layer over ``crawlers.runner.run_crawl``, which runs the crawl in its own
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Optional
 
@@ -37,6 +38,8 @@ def summary_table(summary: CrawlSummary) -> Table:
     rows += [(f"errors: {kind}", count) for kind, count in summary.errors.items()] or [("errors", 0)]
     rows += [(f"missing field: {name}", count) for name, count in summary.missing_fields.items()]
     rows += [(f"dropped: {why}", count) for why, count in summary.dropped.items()]
+    rows += [("completeness (found/declared)", summary.completeness.line())]
+    rows += [(f"short of comments: {s['url']}", f"{s['found']}/{s['declared']}") for s in summary.completeness.posts_short[:5]]
     rows += [("seconds", f"{summary.elapsed:.1f}"), ("output", str(summary.output or "(none: not finished)"))]
     for what, value in rows:
         table.add_row(what, str(value))
@@ -52,9 +55,13 @@ def crawl(
     fast: bool = typer.Option(False, "--fast/--polite", help="--fast drops the politeness delays; only for 127.0.0.1 (the sample network)."),
     resume: bool = typer.Option(True, "--resume/--restart", help="Continue an unfinished crawl of the same blog, or start over."),
     http_cache: bool = typer.Option(False, "--http-cache", help="Keep responses on disk and revalidate them on the next crawl."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary (with completeness) as JSON instead of a table."),
 ) -> None:
-    """Crawl one blog (posts and comment threads) into a JSON Lines file."""
-    console = Console()
+    """Crawl one blog (posts and comment threads) into a JSON Lines file.
+
+    Exits 1 when the crawl did not finish, or found nothing or far less than the blog
+    declares (the summary's completeness line says what was found and what was tried)."""
+    console = Console(stderr=as_json)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         task = progress.add_task("starting the crawl…", total=None)
@@ -65,9 +72,16 @@ def crawl(
 
         summary = run_crawl(source=source, url=url, platform=platform, out=out, incremental=incremental,
                             fast=fast, resume=resume, http_cache=http_cache, on_progress=show)
-    console.print(summary_table(summary))
+    if as_json:
+        typer.echo(json.dumps(summary.as_dict(), indent=2, default=str))
+    else:
+        console.print(summary_table(summary))
     if not summary.finished:
         console.print(f"The crawl did not finish ({summary.finish_reason}); run the same command again to resume. Log: {summary.log}")
+        raise typer.Exit(1)
+    if summary.completeness.problem:
+        console.print(f"Error: the crawl of {summary.url} is incomplete: {summary.completeness.problem}. Log: {summary.log}",
+                      markup=False)
         raise typer.Exit(1)
 
 
