@@ -197,8 +197,15 @@ def running_server(
     ``port=0`` picks a free port. Pass your own ``network`` to change it while it is served.
     ``crawl_delay`` defaults to 0 here so tests crawl at full speed.
     """
+    with running_app(create_app(network, crawl_delay), host=host, port=port) as base_url:
+        yield base_url
+
+
+@contextmanager
+def running_app(app: Starlette, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve any ASGI ``app`` on a background thread; yields its base URL (``port=0``: a free port)."""
     sock = bind(host, port)
-    config = uvicorn.Config(create_app(network, crawl_delay), log_level="warning", access_log=False, lifespan="off")
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="samples-server", daemon=True)
     thread.start()
