@@ -47,12 +47,17 @@ _SNIFF = (
 
 
 def candidate_names(path: str, query: str) -> Iterator[str]:
-    """File names (relative to the copy's root) that may hold the URL ``path?query``."""
-    relative = unquote(path).lstrip("/")
+    """File names (relative to the copy's root) that may hold the URL ``path?query``: ``path``
+    already decoded (as a server decodes it once: a saved name may itself hold ``%3F``),
+    ``query`` as sent."""
+    relative = path.lstrip("/")
     bases = [relative]
     if query:
         raw = unquote(query)
-        bases = [relative + sep + q for q in dict.fromkeys((raw, raw.replace(":", "_"))) for sep in QUERY_SEPARATORS]
+        # a directory's URL with a query is saved as its index.html plus the query ("/?p=501"
+        # → "index.html?p=501.html"), as wget names it
+        file = relative + "index.html" if relative == "" or relative.endswith("/") else relative
+        bases = [file + sep + q for q in dict.fromkeys((raw, raw.replace(":", "_"))) for sep in QUERY_SEPARATORS]
     for base in bases:
         if base == "" or base.endswith("/"):
             yield base + "index.html"
@@ -114,7 +119,9 @@ def mirror_app(root: Path) -> Starlette:
     """A Starlette app serving the saved copy under ``root``."""
 
     async def serve_file(request: Request) -> Response:
-        file = find_file(root, request.url.path, request.url.query)
+        # the path decoded once, as any static server decodes it: a link to a saved name
+        # holding "%3F" is written "%253F" and must reach that name
+        file = find_file(root, request.scope["path"], request.url.query)
         if file is None:
             return Response("not found\n", status_code=404, media_type="text/plain")
         body = file.read_bytes()
