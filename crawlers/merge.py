@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from crawlers.urls import canonical_url, is_under
 
@@ -91,12 +92,20 @@ def _fold_post(group: list[dict[str, Any]], blog_url: str | None) -> dict[str, A
         post = _fold(post, other)
     urls = [m["url"] for m in group if m.get("url")]
     in_scope = [u for u in urls if blog_url and is_under(u, blog_url)]
-    post["url"] = min(in_scope or urls, key=lambda u: (len(u), u)) if urls else post.get("url")
+    post["url"] = min(in_scope or urls, key=_url_preference) if urls else post.get("url")
     labels = {label for m in group for label in m.get("labels") or []}
     post["labels"] = sorted(labels)
     counts = [m["comment_count"] for m in group if m.get("comment_count") is not None]
     post["comment_count"] = max(counts) if counts else None
     return post
+
+
+def _url_preference(url: str) -> tuple[bool, int, str]:
+    """Which of a post's URLs to keep: not a saved copy's name for a query URL (wget saves
+    WordPress's ``/?p=501`` shortlink as ``index.html%3Fp=501.html`` and points every link to
+    the post there), then the shortest, then the first in order."""
+    path = unquote(urlsplit(url).path)
+    return ("?" in path or "%3F" in path.upper(), len(url), url)
 
 
 def _merge_comments(comments: list[dict[str, Any]], url_of: dict[str, str]) -> tuple[list[dict[str, Any]], int]:

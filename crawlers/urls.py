@@ -17,6 +17,10 @@ TRACKING_PARAMS = frozenset(
 )
 """Query parameters that never change the content (``m=1`` is Blogger's mobile view)."""
 
+_DIRECTORY_INDEX = re.compile(r"/index\.html?$")
+"""A directory's index page is the directory: ``/2011/06/30/a-post/index.html`` is
+``/2011/06/30/a-post/`` (saved copies — wget, HTTrack — link every directory URL so)."""
+
 _BLOGSPOT_CC = re.compile(r"^(?P<name>[^.]+)\.blogspot\.(?!com$)[a-z.]+$")
 
 
@@ -36,13 +40,15 @@ def canonical_host(host: str) -> str:
 # canonicalisation is one of the larger per-record costs of a crawl.
 @lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
-    """The canonical spelling of ``url``: no fragment, no tracking parameters, sorted query."""
+    """The canonical spelling of ``url``: no fragment, no tracking parameters, sorted query,
+    no ``index.html`` at the end of the path."""
     parts = urlsplit(url.strip())
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if _keep_param(k)])
     netloc = canonical_host(parts.hostname or "")
     if parts.port and not (parts.scheme, parts.port) in {("http", 80), ("https", 443)}:
         netloc = f"{netloc}:{parts.port}"
-    cleaned = urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, ""))
+    path = _DIRECTORY_INDEX.sub("/", parts.path or "/")
+    cleaned = urlunsplit((parts.scheme.lower(), netloc, path, query, ""))
     return canonicalize_url(cleaned)
 
 
