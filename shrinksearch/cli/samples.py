@@ -1,4 +1,5 @@
-"""`shrinksearch samples serve | list`: the local sample blog network (tests and the offline demo)."""
+"""`shrinksearch samples serve | list | mirror`: the local sample blog network (tests and the offline
+demo), and the same blogs saved as `wget --mirror` saves sites."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import typer
 
 from shrinksearch.samples import expected_counts, load_network, serve
 from shrinksearch.samples.network import BlogCounts, Network
-from shrinksearch.samples.server import DEFAULT_CRAWL_DELAY
+from shrinksearch.samples.server import DEFAULT_CRAWL_DELAY, serve_app
 from shrinksearch.settings import get_settings
 
 samples_app = typer.Typer(
@@ -35,8 +36,13 @@ def serve_cmd(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind."),
     crawl_delay: float = typer.Option(DEFAULT_CRAWL_DELAY, "--crawl-delay", min=0, help="Crawl-delay announced in robots.txt, in seconds."),
     blogs: Path = BLOGS_OPTION,
+    mirror: Path = typer.Option(None, "--mirror", file_okay=False, exists=True,
+                                help="Serve this saved copy (written by `samples mirror`, or any wget mirror) with a plain static file server instead."),
 ) -> None:
     """Serve the network until Ctrl+C; prints the root URL and every blog."""
+    if mirror is not None:
+        _serve_mirror(mirror, port if port is not None else get_settings().samples_port, host)
+        return
     network = load_network(blogs)
 
     def announce(base: str) -> None:
@@ -55,6 +61,37 @@ def list_cmd(blogs: Path = BLOGS_OPTION) -> None:
     for line in _blog_lines(network):
         typer.echo(line)
     typer.echo(f"{len(network.blogs)} blogs, {totals.posts} posts, {totals.comments} comments")
+
+
+def _serve_mirror(root: Path, port: int, host: str) -> None:
+    from shrinksearch.samples.mirror import mirror_app
+
+    def announce(base: str) -> None:
+        typer.echo(f"Saved copy {root} at {base}/ (a plain static file server; Ctrl+C to stop)")
+        for blog in sorted(p.name for p in root.iterdir() if (p / "index.html").is_file()):
+            typer.echo(f"  {base}/{blog}/")
+
+    serve_app(mirror_app(root), port, host, on_ready=announce)
+
+
+@samples_app.command("mirror")
+def mirror_cmd(
+    out: Path = typer.Option(..., "--out", file_okay=False, help="Directory to write the copy into (new or empty)."),
+    blogs: Path = BLOGS_OPTION,
+) -> None:
+    """Save the network as `wget --mirror --convert-links --adjust-extension` saves sites:
+    query strings in file names, .html suffixes, converted links, feeds no page links left out."""
+    from shrinksearch.samples.wget_mirror import export_mirror, held
+
+    network = load_network(blogs)
+    copy = export_mirror(out, network)
+    for slug, saved in copy.blogs.items():
+        blog = network.blog(slug)
+        holds = held(saved, blog, copy.root)
+        comments = sum(1 for p in blog.posts for _ in p.walk())
+        typer.echo(f"  {slug:<22} {len(saved.fetched):>4} files  posts {len(holds.posts)}/{len(blog.posts)} "
+                   f"(pages {len(holds.pages())})  comments {len(holds.comments)}/{comments}")
+    typer.echo(f"Saved {len(copy.blogs)} blogs into {out}; serve it with: shrinksearch samples serve --mirror {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -178,8 +178,13 @@ def serve(
 ) -> None:
     """Run the network in the foreground until interrupted; ``on_ready`` gets the base URL
     once the port is bound (the CLI prints it)."""
-    sock = bind(host, port if port is not None else get_settings().samples_port)
-    config = uvicorn.Config(create_app(network, crawl_delay), log_level="warning", lifespan="off")
+    serve_app(create_app(network, crawl_delay), port if port is not None else get_settings().samples_port, host, on_ready)
+
+
+def serve_app(app: Starlette, port: int, host: str = "127.0.0.1", on_ready: Callable[[str], None] | None = None) -> None:
+    """Run any ASGI ``app`` in the foreground until interrupted (the network, a saved copy)."""
+    sock = bind(host, port)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off")
     if on_ready is not None:
         on_ready(f"http://{host}:{sock.getsockname()[1]}")
     try:
