@@ -16,6 +16,7 @@ post ends up with.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -87,6 +88,7 @@ def _merge_posts(posts: list[dict[str, Any]], blog_url: str | None
 
 
 def _fold_post(group: list[dict[str, Any]], blog_url: str | None) -> dict[str, Any]:
+    group = sorted(group, key=_content_key)
     post = dict(group[0])
     for other in group[1:]:
         post = _fold(post, other)
@@ -111,7 +113,7 @@ def _url_preference(url: str) -> tuple[bool, int, str]:
 def _merge_comments(comments: list[dict[str, Any]], url_of: dict[str, str]) -> tuple[list[dict[str, Any]], int]:
     kept: dict[tuple[str, str], dict[str, Any]] = {}
     folded = 0
-    for comment in comments:
+    for comment in sorted(comments, key=_content_key):
         post_url = url_of.get(canonical_url(comment["post_url"]), comment["post_url"]) if comment.get("post_url") else ""
         comment = {**comment, "post_url": post_url}
         key = (canonical_url(post_url) if post_url else "", str(comment.get("id")))
@@ -123,6 +125,12 @@ def _merge_comments(comments: list[dict[str, Any]], url_of: dict[str, str]) -> t
     return list(kept.values()), folded
 
 
+def _content_key(record: dict[str, Any]) -> str:
+    """An order for the descriptions of one record that does not depend on the order the
+    crawl met them in (the crawl time left out), so folding them gives the same record."""
+    return json.dumps({k: v for k, v in record.items() if k != "crawled"}, sort_keys=True, default=str)
+
+
 def _fold(kept: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     """Two descriptions of one record: empty fields filled, the better date and author kept."""
     out = dict(kept)
@@ -132,7 +140,11 @@ def _fold(kept: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     if _BASIS_RANK.get(other.get("published_basis"), 0) > _BASIS_RANK.get(kept.get("published_basis"), 0) \
             and other.get("published"):
         out["published"], out["published_basis"] = other["published"], other["published_basis"]
-    if kept.get("author") == "Anonymous" and other.get("author") not in (None, "", "Anonymous"):
+    # the shown name belongs to the author it was shown for: they travel together
+    named = kept.get("author") not in (None, "", "Anonymous") or other.get("author") in (None, "", "Anonymous")
+    if named and kept.get("author") not in (None, ""):
+        out["author"], out["author_shown"] = kept["author"], kept.get("author_shown")
+    elif other.get("author") not in (None, ""):
         out["author"], out["author_shown"] = other["author"], other.get("author_shown")
     if len(other.get("html") or "") > len(kept.get("html") or "") * 1.5:  # a feed's summary vs the full post
         out["html"] = other["html"]

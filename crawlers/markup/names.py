@@ -8,12 +8,12 @@ the name as the page printed it, when the two differ.
 
 from __future__ import annotations
 
-from shrinksearch.clean.authors import display_name
+from shrinksearch.clean.authors import display_name, shown_name
 
 
 def author_fields(shown: str | None) -> dict[str, str | None]:
     """``author`` and ``author_shown`` for a name as a page or feed shows it (None: no name)."""
-    tidy = " ".join((shown or "").split())
+    tidy = shown_name(shown)  # "Anónimo dijo..." is the name "Anónimo", introduced
     if not tidy:
         return {"author": None, "author_shown": None}
     normal = display_name(tidy)

@@ -48,9 +48,15 @@ def _fold(name: str) -> str:
     return _NOT_ALNUM.sub("", without_marks)
 
 
+def shown_name(name: str | None) -> str:
+    """The name as a page shows it, without what introduces it: whitespace tidied, a trailing
+    "said..." ("dijo…", "hat gesagt:") removed."""
+    return _SAID_SUFFIX.sub("", _SPACES.sub(" ", name or "").strip())
+
+
 def display_name(name: str | None) -> str:
     """The name as shown: whitespace tidied, a trailing "said..." removed, "Anonymous" for none."""
-    tidy = _SAID_SUFFIX.sub("", _SPACES.sub(" ", name or "").strip())
+    tidy = shown_name(name)
     if _fold(tidy) in _ANONYMOUS_KEYS:
         return ANONYMOUS
     return tidy

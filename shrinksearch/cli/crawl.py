@@ -77,11 +77,12 @@ def crawl(
     else:
         console.print(summary_table(summary))
     if not summary.finished:
-        console.print(f"The crawl did not finish ({summary.finish_reason}); run the same command again to resume. Log: {summary.log}")
+        console.print(f"The crawl did not finish ({summary.finish_reason}); run the same command again to resume. Log: {summary.log}",
+                      markup=False, soft_wrap=True)
         raise typer.Exit(1)
     if summary.completeness.problem:
         console.print(f"Error: the crawl of {summary.url} is incomplete: {summary.completeness.problem}. Log: {summary.log}",
-                      markup=False)
+                      markup=False, soft_wrap=True)  # one line, however narrow the terminal
         raise typer.Exit(1)
 
 
