@@ -88,10 +88,7 @@ def _merge_posts(posts: list[dict[str, Any]], blog_url: str | None
 
 
 def _fold_post(group: list[dict[str, Any]], blog_url: str | None) -> dict[str, Any]:
-    group = sorted(group, key=_content_key)
-    post = dict(group[0])
-    for other in group[1:]:
-        post = _fold(post, other)
+    post = _fold_all(group)
     urls = [m["url"] for m in group if m.get("url")]
     in_scope = [u for u in urls if blog_url and is_under(u, blog_url)]
     post["url"] = min(in_scope or urls, key=_url_preference) if urls else post.get("url")
@@ -111,18 +108,23 @@ def _url_preference(url: str) -> tuple[bool, int, str]:
 
 
 def _merge_comments(comments: list[dict[str, Any]], url_of: dict[str, str]) -> tuple[list[dict[str, Any]], int]:
-    kept: dict[tuple[str, str], dict[str, Any]] = {}
-    folded = 0
-    for comment in sorted(comments, key=_content_key):
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for comment in comments:
         post_url = url_of.get(canonical_url(comment["post_url"]), comment["post_url"]) if comment.get("post_url") else ""
         comment = {**comment, "post_url": post_url}
-        key = (canonical_url(post_url) if post_url else "", str(comment.get("id")))
-        if key in kept:
-            kept[key] = _fold(kept[key], comment)
-            folded += 1
-        else:
-            kept[key] = comment
-    return list(kept.values()), folded
+        groups.setdefault((canonical_url(post_url) if post_url else "", str(comment.get("id"))), []).append(comment)
+    return [_fold_all(members) for members in groups.values()], sum(len(m) - 1 for m in groups.values())
+
+
+def _fold_all(members: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every description of one record folded into one, in an order of their content."""
+    if len(members) == 1:
+        return members[0]
+    ordered = sorted(members, key=_content_key)
+    record = dict(ordered[0])
+    for other in ordered[1:]:
+        record = _fold(record, other)
+    return record
 
 
 def _content_key(record: dict[str, Any]) -> str:
