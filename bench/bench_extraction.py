@@ -36,7 +36,8 @@ from crawlers.runner import run_crawl
 from shrinksearch.samples.groundtruth import Verdict, check, load_truth
 from shrinksearch.samples.mirror import running_mirror
 from shrinksearch.samples.network import load_network
-from shrinksearch.samples.wget_mirror import export_mirror, mirror_truth
+from shrinksearch.samples.wget_mirror import export_mirror
+from shrinksearch.samples.wget_truth import mirror_truth
 
 from .common import BENCH_DIR, console, machine, settings, show, write_results
 

@@ -5,7 +5,7 @@
 against GNU Wget 1.21.3 when it was written); ``shrinksearch.samples.mirror`` serves the copy
 as a plain static file server on 127.0.0.1. A crawl of each blog's copy (the real spider,
 ``run_crawl``, in its own process) must find every post and comment the copy holds — what
-``mirror_truth`` reads back from the saved files, not what the network has — checked field
+``wget_truth.mirror_truth`` reads back from the saved files, not what the network has — checked field
 by field by ``shrinksearch.samples.groundtruth.check``; where the copy holds every post
 page, that is the whole blog.
 """
@@ -29,12 +29,11 @@ from shrinksearch.samples.wget_mirror import (
     SavedCopy,
     WgetRun,
     export_mirror,
-    held,
     local_name,
-    mirror_truth,
     quote_local,
     relative_link,
 )
+from shrinksearch.samples.wget_truth import held, mirror_truth
 from shrinksearch.settings import Settings
 
 NETWORK = load_network()

@@ -81,7 +81,8 @@ def mirror_cmd(
 ) -> None:
     """Save the network as `wget --mirror --convert-links --adjust-extension` saves sites:
     query strings in file names, .html suffixes, converted links, feeds no page links left out."""
-    from shrinksearch.samples.wget_mirror import export_mirror, held
+    from shrinksearch.samples.wget_mirror import export_mirror
+    from shrinksearch.samples.wget_truth import held
 
     network = load_network(blogs)
     copy = export_mirror(out, network)
