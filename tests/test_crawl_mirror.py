@@ -212,6 +212,8 @@ def crawl_copy(base: str, slug: str, tmp_path: Path) -> tuple[Any, list[dict[str
 def test_a_crawl_of_the_copy_gets_everything_it_holds(copy: SavedCopy, base: str, slug: str, tmp_path: Path) -> None:
     blog = NETWORK.blog(slug)
     truth = mirror_truth(copy.blogs[slug], blog, copy.root)
+    if held(copy.blogs[slug], blog, copy.root).pages() == {p.id for p in blog.posts}:  # then: the whole blog
+        assert (len(truth["posts"]), len(truth["comments"])) == (len(blog.posts), sum(p.comment_count() for p in blog.posts))
     summary, records = crawl_copy(base, slug, tmp_path)
     assert summary.finished, f"{slug}: {summary.finish_reason}; log {summary.log}"
     verdict = check(records, truth, base)

@@ -39,7 +39,7 @@ def serve_cmd(
     mirror: Path = typer.Option(None, "--mirror", file_okay=False, exists=True,
                                 help="Serve this saved copy (written by `samples mirror`, or any wget mirror) with a plain static file server instead."),
 ) -> None:
-    """Serve the network until Ctrl+C; prints the root URL and every blog."""
+    """Serve the network (or, with --mirror, a saved copy) until Ctrl+C; prints the root URL and every blog."""
     if mirror is not None:
         _serve_mirror(mirror, port if port is not None else get_settings().samples_port, host)
         return
