@@ -360,7 +360,7 @@ class _Wget:
         media_type = response.headers.get("content-type", "application/octet-stream")
         file = local_name(url, media_type, self.run.naming)
         target = self.root / file
-        if any(parent.is_file() for parent in target.parents if parent != self.root and self.root in parent.parents):
+        if any(parent.is_file() for parent in target.parents if parent.is_relative_to(self.root)):
             return None  # a file already sits where a directory is needed
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(response.content)
@@ -370,7 +370,7 @@ class _Wget:
         self.saved.media_types[file] = media_type
         is_html = media_type.split(";")[0].strip().lower() in ("text/html", "application/xhtml+xml")
         if is_html:
-            self.html_files[file] = scan_links(response.text)
+            self.html_files[file] = scan_links(response.content.decode("utf-8", errors="replace"))  # as _convert reads it
         return final, file, is_html
 
     def _convert(self, file: str, page: PageLinks) -> None:
