@@ -68,7 +68,8 @@ _WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
 _COMMENT_ID = re.compile(r"^(?:li-|div-)?(?:comment|kommentar|c)[-_]?(?=\d)", re.IGNORECASE)
 _YEARISH = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)|\b\d{1,2}[./]\d{1,2}[./]\d{2}\b")
 _ODD_DAY_MONTH = re.compile(r"\b(\d{1,2})\.(\d{1,2}),\s*((?:19|20)\d{2})\b")  # "17.07, 2011"
-_DATE_START = re.compile(r"\d|\b[A-ZÄÖÜÉ][a-zäöüéèû]{2,}\.?\s+\d")
+_DATE_START = re.compile(r"(?<!\w)\d|\b[A-ZÄÖÜÉ][a-zäöüéèû]{2,}\.?\s+\d")
+_NAME_THEN_DATE = re.compile(r"\s+(?:am|on|at|le|el|il|op|um|den|,)\s+(?=\d|[A-ZÄÖÜÉ][a-zäöüéèû]{2,}\.?\s+\d)")
 _DATE_PIECES = re.compile(r"\s*(?:[|•·—–@]|\s-\s|//)\s*")
 _LEAD = (r"(?:(?:posted|written|comment|commented|kommentar|kommentiert|geschrieben|gepostet|verfasst|eingetragen|"
          r"publié|publicado|commentaire|comentario|escrito|écrit|scritto|inviato|submitted|reply|antwort)\s+"
@@ -206,6 +207,7 @@ def _clean_name(text: str) -> str | None:
     match = _BY.match(text)
     text = match[1].strip() if match else text
     text = _DATE_PIECES.split(text)[0]  # "Ann — 17.07.2011 @ 13:04"
+    text = _NAME_THEN_DATE.split(text)[0]  # "berg2012 am 21. Jan. 2015"
     text = _SAID.sub(r"\1", text).strip(" :,-–—|")
     if not text or len(text) > 60 or len(text.split()) > 6 or _YEARISH.search(text) or _REPLY_WORDS.match(text):
         return None
