@@ -14,7 +14,9 @@ tests exercise them on recorded pages. One module per concern:
 | ``fallback`` | any other template: repeated blocks under a comments container |
 
 ``extract_comments`` tries the markups in ``COMMENT_MARKUPS`` order and returns the first
-that finds comments with words in them (a markup that matched empty shells gives way).
+that reads comments: words, and for some of them an author or a date. A markup whose
+selectors matched another template's elements (empty shells, or text without any name or
+date) gives way to the next; if none does better, its comments are kept.
 """
 
 from __future__ import annotations
@@ -39,11 +41,15 @@ COMMENT_MARKUPS = (blogger_threaded_comments, blogger_classic_comments, wordpres
 
 def extract_comments(sel: Selector) -> list[dict[str, Any]]:
     """Comments in the first known markup the page uses (document order)."""
+    weak: list[dict[str, Any]] = []
     for parser in COMMENT_MARKUPS:
         found = parser(sel)
-        if found and any(plain(c["html"]) for c in found):
+        if not found or not any(plain(c["html"]) for c in found):
+            continue
+        if any(c.get("author") or c.get("published") for c in found):
             return found
-    return []
+        weak = weak or found
+    return weak
 
 
 __all__ = [

@@ -44,11 +44,16 @@ def is_listing(sel: Selector, url: str) -> bool:
     """Whether a page lists posts (home, archive, tag, search, a page of "Older entries")
     rather than being one: several post blocks, several "read more" links, or several
     headings linking to other pages of the site."""
-    if post_blocks(sel) >= 2:
+    if post_blocks(sel) >= 2 or _PAGINATION_URL.search(url):
         return True
-    if sum(bool(_READ_MORE.match(" ".join(t.split()))) for t in sel.css("a::text").getall()) >= 2:
+    more = [urljoin(url, a.attrib.get("href", "")).split("#")[0] for a in sel.css("a[href]")
+            if _READ_MORE.match(" ".join(" ".join(a.css("::text").getall()).split()))]
+    if len(more) >= 2:
         return True
     here = url.split("#")[0]
+    titles = {urljoin(url, h).split("#")[0] for h in sel.css("h1 a::attr(href), h2 a::attr(href), h3 a::attr(href)").getall()}
+    if any(m != here and m in titles for m in more):  # a lone teaser: its title and "read more" lead to the post
+        return True
     heading_links = {urljoin(url, h).split("#")[0] for h in sel.css(
         "h1 a::attr(href), h2 a::attr(href), h3 a::attr(href), h4 a::attr(href)").getall()}
     host = urlsplit(url).netloc
@@ -66,7 +71,7 @@ def looks_like_post(sel: Selector, url: str, text_length: int, dated: bool) -> b
     if marked and text_length >= 80:
         return True
     titled = bool(sel.css(", ".join(_TITLE_CLASSES) + ", h1, h2, h3, h4"))
-    return titled and dated and text_length >= 200
+    return titled and dated and text_length >= 40
 
 
 # --- the post's own title -----------------------------------------------------------------
@@ -185,7 +190,7 @@ _PAGINATION_TEXT = re.compile(
     r"articles? (?:précédents|plus anciens)|billets? (?:précédents|plus anciens)|page suivante|"
     r"articoli (?:precedenti|meno recenti)|pagina successiva|oudere (?:berichten|posts)|volgende pagina",
     re.IGNORECASE)
-_PAGINATION_URL = re.compile(r"/page/\d+/?$|[?&](?:paged|page|pg|start|offset)=\d+|[?&]updated-max=|/\d+/?$(?<=/page/\d/)")
+_PAGINATION_URL = re.compile(r"/page/\d+/?$|[?&](?:paged|page|pg)=\d+|[?&]updated-max=")
 
 
 def pagination_links(sel: Selector, url: str) -> set[str]:
@@ -221,4 +226,18 @@ def declared_comments(sel: Selector) -> int | None:
         if match:
             word = match[1].lower()
             return int(word) if word.isdigit() else _WORD_NUMBERS[word]
+    return None
+
+
+def byline_author(sel: Selector) -> str | None:
+    """The author a post's byline names in words ("geschrieben von Anna Roth am 21. Jan. 2015",
+    "Posted by Ann at 10:15 PM"), as old templates write it without any markup."""
+    from crawlers.markup.fallback import _BY, _clean_name  # the same reading of "by …" lines
+
+    for text in sel.css(".meta, .byline, .info, .postmeta, .post-meta, .entry-meta, .post-info, .metadata, "
+                        ".entry-footer, .post-footer, .posted").xpath("string()").getall()[:4]:
+        match = _BY.match(" ".join(text.split()))
+        name = _clean_name(match[1]) if match else None
+        if name:
+            return name
     return None

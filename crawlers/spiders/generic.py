@@ -34,7 +34,7 @@ from crawlers.markup import feed_entries, first
 from crawlers.markup.dates import shown_date
 from crawlers.markup.fallback import zones
 from crawlers.markup.page import (
-    advertised_roots, declared_comments, is_listing, looks_like_post, own_title, page_language, pagination_links,
+    advertised_roots, byline_author, declared_comments, is_listing, looks_like_post, own_title, page_language, pagination_links,
     shown_post_date, site_names, strip_blog_name,
 )
 from crawlers.markup.structured import page_post, structured_data
@@ -44,6 +44,13 @@ from crawlers.urls import blog_root, canonical_url, is_under
 
 FEED_GUESSES = ("feed.xml", "feed/", "rss.xml", "atom.xml", "index.xml")
 _COMMENT_SECTIONS = ["//*[@id='comments']", "//section[contains(@class,'comments')]", "//ol[contains(@class,'comment-list')]"]
+_CHROME = [  # page furniture trafilatura sometimes keeps on old templates: sidebars, widgets, footers
+    "//*[@id='sidebar' or @id='sidebar-wrapper' or @id='secondary' or @id='footer' or @id='navigation' or @id='nav']",
+    "//aside", "//nav", "//*[contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' widget ')]",
+    "//*[contains(@class, 'breadcrumb') or contains(@class, 'sharedaddy') or contains(@class, 'relatedposts')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' back ')]",
+]
 _NOT_PAGES = (".xml", ".rss", ".atom", "/feed/", "/feed", "/rss/", "/wp-login.php", "/trackback/")
 _GZIP_MAGIC = b"\x1f\x8b"
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemaps protocol's limit for one uncompressed file
@@ -55,7 +62,7 @@ def main_html(html: str, url: str, prune: list[str] | None = None) -> str:
 
     extracted = trafilatura.extract(html, url=url, output_format="html", include_comments=False,
                                     include_links=True, include_formatting=True, include_images=False,
-                                    prune_xpath=_COMMENT_SECTIONS + (prune or []))
+                                    prune_xpath=_COMMENT_SECTIONS + _CHROME + (prune or []))
     return extracted or ""
 
 
@@ -307,9 +314,9 @@ class GenericSpider(BlogSpider):
             return  # a tag or archive page in a sitemap, a listing met by walking
         comments = self.page_comments(response)
         post = self.post_from_page(response, entry or {})
+        dated = post.pop("dated")
         post["html"] = without_comments(post["html"], comments)
-        if walked and not looks_like_post(response.selector, response.url, len(plain(post["html"])),
-                                          dated=bool(post["published"])):
+        if walked and not looks_like_post(response.selector, response.url, len(plain(post["html"])), dated=dated):
             return
         if lastmod:
             self.crawl_state.remember_lastmod(canonical_url(response.url), lastmod)
@@ -344,6 +351,7 @@ class GenericSpider(BlogSpider):
             "comment_count": next((n for n in (entry.get("comment_count"), data.get("comment_count"),
                                                declared_comments(sel)) if n is not None), None),
         }
+        post["dated"] = bool(post["published"])  # by the page or its feed, not guessed below
         # trafilatura's metadata pass costs as much as its text extraction: only for what the
         # feed and the markup left empty
         guessed = ("title", "author", "published", "labels")
@@ -374,7 +382,7 @@ class GenericSpider(BlogSpider):
         return first(response, "article [itemprop~='author'] [itemprop='name']::text", "article [itemprop~='author']::text",
                      ".h-entry .p-author::text", ".h-entry .p-author *::text", "meta[name='author']::attr(content)",
                      ".entry-meta .author .fn::text", ".byline .author ::text", ".post-author .fn::text",
-                     ".entry-author-name::text", "a[rel~='author']::text", ".author.vcard ::text")
+                     ".entry-author-name::text", "a[rel~='author']::text", ".author.vcard ::text") or byline_author(response.selector)
 
     @staticmethod
     def page_labels(response: TextResponse) -> list[str]:
