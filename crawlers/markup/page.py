@@ -24,7 +24,7 @@ _POST_BLOCKS = ("article:not(.comment):not([class*=comment])", ".hentry", ".h-en
                 "div.post", "div.entry", "div.blogpost", "div.blog-post")
 _READ_MORE = re.compile(r"^\s*(?:read more|continue reading|more|weiterlesen|mehr|lire la suite|leer más|"
                         r"seguir leyendo|continua a leggere|lees meer|\(more\.{0,3}\))", re.IGNORECASE)
-_TITLE_CLASSES = (".entry-title", ".post-title", "[itemprop~='headline']", ".h-entry .p-name", ".entry-header",
+_TITLE_CLASSES = ("[class*='entry-title']", "[class*='post-title']", "[itemprop~='headline']", ".h-entry .p-name", ".entry-header",
                   ".posttitle", ".storytitle", ".post-headline", ".article-title")
 
 
@@ -116,7 +116,10 @@ def own_title(sel: Selector, blog_names: list[str]) -> str | None:
         text = usable(" ".join(node.css("::text, *::text").getall()))
         if text:
             return text
-    return strip_blog_name(first(sel, "title::text"), blog_names)
+    title = strip_blog_name(first(sel, "title::text"), blog_names)
+    parts = _TITLE_SEPARATORS.split(title or "")
+    headings = {" ".join(" ".join(h.css("::text, *::text").getall()).split()) for h in sel.css("h2, h3")}
+    return next((part for part in parts if part in headings), title)  # "Post - Blog - Site" with an h2 "Post"
 
 
 def site_names(sel: Selector) -> list[str]:
@@ -134,7 +137,8 @@ def site_names(sel: Selector) -> list[str]:
 _DATE_CSS = ("abbr.published::attr(title)", "time.published::attr(datetime)", "time.entry-date::attr(datetime)",
              ".entry-date ::text", ".post-date ::text", ".date-header ::text", ".published ::text", ".posted ::text",
              ".post-meta time::text", ".date ::text", ".entry-footer ::text", ".post-footer ::text", ".postmetadata ::text",
-             ".byline ::text", ".meta ::text", "time::text")
+             ".byline ::text", ".meta ::text", ".entry-meta ::text", ".post-info ::text", "[class$='-meta'] ::text",
+             "time::text")
 
 
 def page_language(sel: Selector) -> list[str] | None:

@@ -300,7 +300,10 @@ class GenericSpider(BlogSpider):
     # --- posts --------------------------------------------------------------------------
     def post_request(self, url: str, entry: dict[str, Any] | None, emit_post: bool,
                      lastmod: str | None = None) -> scrapy.Request:
-        return self.request(url, self.parse_post, cb_kwargs={"entry": entry, "emit_post": emit_post, "lastmod": lastmod})
+        # the start page was fetched once already, read as a page of unknown kind
+        again = canonical_url(url) == canonical_url(self.start_url)
+        return self.request(url, self.parse_post, cb_kwargs={"entry": entry, "emit_post": emit_post, "lastmod": lastmod},
+                            dont_filter=again)
 
     @batch_records
     def parse_post(self, response: Response, entry: dict[str, Any] | None, emit_post: bool,
