@@ -74,7 +74,7 @@ _DATE_PIECES = re.compile(r"\s*(?:[|•·—–@]|\s-\s|//)\s*")
 _LEAD = (r"(?:(?:posted|written|comment|commented|kommentar|kommentiert|geschrieben|gepostet|verfasst|eingetragen|"
          r"publié|publicado|commentaire|comentario|escrito|écrit|scritto|inviato|submitted|reply|antwort)\s+"
          r"(?:by|von|par|por|de|di|da|door)|by|von|par|por|door)")
-_BY = re.compile(r"^" + _LEAD + r"\s*:?\s+(.+)$", re.IGNORECASE)
+BY_LINE = re.compile(r"^" + _LEAD + r"\s*:?\s+(.+)$", re.IGNORECASE)
 _BY_ALONE = re.compile(r"^" + _LEAD + r"\s*:?$", re.IGNORECASE)
 _SAID = re.compile(r"^(.{1,60}?)\s+(?:said|says|wrote|writes|sagt|sagte|schrieb|schreibt|meint|dijo|escribió|"
                    r"a dit|a écrit|écrit|ha detto|ha scritto|zei|schreef)\b", re.IGNORECASE)
@@ -187,24 +187,24 @@ def _find_name(els: list[HtmlElement]) -> tuple[str | None, HtmlElement | None]:
         if _is_name_element(el):
             inner = next((e for e in el.iter(etree.Element) if e is not el
                           and ("fn" in words(e.get("class")) or e.get("itemprop") == "name")), None)
-            name = _clean_name(_text_of(inner if inner is not None else el))
+            name = clean_name(_text_of(inner if inner is not None else el))
             if name:
                 return name, el
     for el in els:  # "Posted by <a>Ann</a>", "by Ann", "Ann says:"
         direct = " ".join((el.text or "").split())
         if _BY_ALONE.match(direct):
             named = next((c for c in el.iterchildren(etree.Element)), None)
-            name = _clean_name(_text_of(named)) if named is not None else None
+            name = clean_name(_text_of(named)) if named is not None else None
         else:
-            match = _BY.match(direct) or _SAID.match(_text_of(el))
-            name = _clean_name(match[1]) if match else None
+            match = BY_LINE.match(direct) or _SAID.match(_text_of(el))
+            name = clean_name(match[1]) if match else None
         if name:
             return name, el
     return None, None
 
 
-def _clean_name(text: str) -> str | None:
-    match = _BY.match(text)
+def clean_name(text: str) -> str | None:
+    match = BY_LINE.match(text)
     text = match[1].strip() if match else text
     text = _DATE_PIECES.split(text)[0]  # "Ann — 17.07.2011 @ 13:04"
     text = _NAME_THEN_DATE.split(text)[0]  # "berg2012 am 21. Jan. 2015"
@@ -227,13 +227,13 @@ def _find_date(els: list[HtmlElement], languages: list[str] | None
             if found[0]:
                 return found, [el]
     for el in sorted(els, key=lambda e: not _is_date_element(e)):  # stable: date elements first
-        found = _date_in(_text_of(el) if _is_date_element(el) else _direct_text(el), languages)
+        found = date_in_text(_text_of(el) if _is_date_element(el) else _direct_text(el), languages)
         if found[0]:
             return found, [el]
     return (None, None), []
 
 
-def _date_in(text: str, languages: list[str] | None) -> tuple[str | None, DateBasis | None]:
+def date_in_text(text: str, languages: list[str] | None) -> tuple[str | None, DateBasis | None]:
     """A date shown in a short text ("Posted by Ann | 3 March 2009 at 10:15") in the page's language.
     Only dates with a year: a relative "3 days ago" would change from one crawl to the next."""
     if not text or len(text) > 160 or not _YEARISH.search(text):
@@ -296,7 +296,7 @@ def read_block(el: HtmlElement, nested: set[HtmlElement], languages: list[str] |
 def _likely(el: HtmlElement, nested: set[HtmlElement]) -> bool:
     """A cheap look (no date parsing) at whether a block may hold a name and a date."""
     own = list(_own(el, nested))
-    has_name = any(_is_name_element(e) or _BY.match(" ".join((e.text or "").split())) or _BY_ALONE.match(
+    has_name = any(_is_name_element(e) or BY_LINE.match(" ".join((e.text or "").split())) or _BY_ALONE.match(
         " ".join((e.text or "").split())) or _SAID.match(_text_of(e)[:80]) for e in own)
     has_date = any(_is_date_element(e) for e in own) or any(_YEARISH.search(_direct_text(e)) for e in own)
     return has_name and has_date

@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 from crawlers.markup.dates import DateBasis, page_languages, shown_date
+from crawlers.markup.fallback import BY_LINE, clean_name, date_in_text
 from crawlers.markup.text import first
 
 # --- post or listing ---------------------------------------------------------------------
@@ -148,13 +149,12 @@ def page_language(sel: Selector) -> list[str] | None:
 
 def shown_post_date(sel: Selector) -> tuple[str | None, DateBasis | None]:
     """The post's date as its page shows it ("Posted on 12. März 2009"), in the page's language."""
-    from crawlers.markup.fallback import _date_in  # the same reading of dates in short texts
 
     languages = page_language(sel)
     for css in _DATE_CSS:
         for value in sel.css(css).getall()[:3]:
             value = " ".join(value.split())
-            found = shown_date(value, languages) if "::attr" in css else _date_in(value, languages)
+            found = shown_date(value, languages) if "::attr" in css else date_in_text(value, languages)
             if found[0]:
                 return found
     return None, None
@@ -236,12 +236,10 @@ def declared_comments(sel: Selector) -> int | None:
 def byline_author(sel: Selector) -> str | None:
     """The author a post's byline names in words ("geschrieben von Anna Roth am 21. Jan. 2015",
     "Posted by Ann at 10:15 PM"), as old templates write it without any markup."""
-    from crawlers.markup.fallback import _BY, _clean_name  # the same reading of "by …" lines
-
     for text in sel.css(".meta, .byline, .info, .postmeta, .post-meta, .entry-meta, .post-info, .metadata, "
                         ".entry-footer, .post-footer, .posted").xpath("string()").getall()[:4]:
-        match = _BY.match(" ".join(text.split()))
-        name = _clean_name(match[1]) if match else None
+        match = BY_LINE.match(" ".join(text.split()))
+        name = clean_name(match[1]) if match else None
         if name:
             return name
     return None
