@@ -160,3 +160,16 @@ def test_media_is_never_downloaded(tmp_path, data_dir):
     assert [u for u in sent if "/listen/" in u] and not [u for u in answered if "/listen/" in u]  # stopped at the headers
     assert summary.stats["shrinksearch/skipped/media"] >= 8  # 2 × (mp3, pdf, jpg) + 2 streams
     assert not summary.errors.get("ignored") and not [k for k in summary.errors if k.startswith("download_")]
+
+
+@pytest.mark.parametrize(("shown", "languages", "expected"), [
+    ("07.08.09", ["de", "en"], ("2009-08-07T00:00:00Z", "day")),  # not 07:08:09, not July 8
+    ("07.08.2009 um 10:25 Uhr", ["de", "en"], ("2009-08-07T10:25:00Z", "local")),
+    ("8/7/2009 10:25 pm", ["en"], ("2009-08-07T22:25:00Z", "local")),  # US order on an English page
+    ("18. 05. 2014", ["de", "en"], ("2014-05-18T00:00:00Z", "day")),
+    ("21:00", None, (None, None)),
+])
+def test_all_number_dates_are_read_in_their_pages_order(shown, languages, expected):
+    from crawlers.markup.dates import shown_date
+
+    assert shown_date(shown, languages) == expected
