@@ -37,28 +37,56 @@ def _outermost(sel: Selector, css: str) -> list[Selector]:
 
 
 def post_blocks(sel: Selector) -> int:
-    """How many post-shaped blocks a page shows (a listing shows several)."""
-    return max((len(_outermost(sel, css)) for css in _POST_BLOCKS), default=0)
+    """How many post-shaped blocks a page shows in its main flow (a listing shows several;
+    related-posts boxes and sidebars do not count)."""
+    return max((len([b for b in _outermost(sel, css) if _in_main_flow(b)]) for css in _POST_BLOCKS), default=0)
+
+
+_ASIDE = re.compile(r"related|widget|sidebar|recommend|popular|more-|teaser-list|menu|footer|header|nav|trending|also|promo")
+_ASIDE_TAGS = ("aside", "nav", "footer", "header")
+
+
+def _in_main_flow(link: Selector) -> bool:
+    """Whether a heading link lies outside sidebars, menus, footers and related-posts boxes."""
+    for ancestor in link.root.iterancestors():
+        if ancestor.tag in _ASIDE_TAGS:
+            return False
+        if _ASIDE.search(f"{ancestor.get('id') or ''} {ancestor.get('class') or ''}".lower()):
+            return False
+    return True
+
+
+def says_it_is_an_article(sel: Selector) -> bool:
+    """Open Graph ``og:type=article``, or schema.org naming the page an Article/BlogPosting."""
+    if sel.css("meta[property='og:type'][content='article']"):
+        return True
+    scripts = " ".join(sel.xpath('//script[@type="application/ld+json"]/text()').getall())
+    return bool(re.search(r'"@type"\s*:\s*\[?\s*"(?:\w*Article|BlogPosting|\w*Posting)"', scripts)) \
+        or len(sel.css("[itemscope][itemtype*='BlogPosting'], [itemscope][itemtype*='Article']")) == 1
 
 
 def is_listing(sel: Selector, url: str) -> bool:
     """Whether a page lists posts (home, archive, tag, search, a page of "Older entries")
-    rather than being one: several post blocks, several "read more" links, or several
-    headings linking to other pages of the site."""
-    if post_blocks(sel) >= 2 or _PAGINATION_URL.search(url):
+    rather than being one: several post blocks, several "read more" links, several
+    headings linking to other pages of the site (related-posts boxes and sidebars aside), a
+    lone teaser — unless the page says it is an article (Open Graph, schema.org)."""
+    if _PAGINATION_URL.search(url):
+        return True
+    if says_it_is_an_article(sel):
+        return False
+    if post_blocks(sel) >= 2:
         return True
     more = [urljoin(url, a.attrib.get("href", "")).split("#")[0] for a in sel.css("a[href]")
             if _READ_MORE.match(" ".join(" ".join(a.css("::text").getall()).split()))]
     if len(more) >= 2:
         return True
     here = url.split("#")[0]
-    titles = {urljoin(url, h).split("#")[0] for h in sel.css("h1 a::attr(href), h2 a::attr(href), h3 a::attr(href)").getall()}
-    if any(m != here and m in titles for m in more):  # a lone teaser: its title and "read more" lead to the post
+    links = [a for a in sel.css("h1 a[href], h2 a[href], h3 a[href], h4 a[href]") if _in_main_flow(a)]
+    targets = {urljoin(url, a.attrib["href"]).split("#")[0] for a in links}
+    if any(m != here and m in targets for m in more):  # a lone teaser: its title and "read more" lead to the post
         return True
-    heading_links = {urljoin(url, h).split("#")[0] for h in sel.css(
-        "h1 a::attr(href), h2 a::attr(href), h3 a::attr(href), h4 a::attr(href)").getall()}
     host = urlsplit(url).netloc
-    return len({h for h in heading_links if urlsplit(h).netloc == host and h != here}) >= 3
+    return len({t for t in targets if urlsplit(t).netloc == host and t != here}) >= 3
 
 
 def looks_like_post(sel: Selector, url: str, text_length: int, dated: bool) -> bool:
