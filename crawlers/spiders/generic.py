@@ -44,12 +44,11 @@ from crawlers.urls import blog_root, canonical_url, is_under
 
 FEED_GUESSES = ("feed.xml", "feed/", "rss.xml", "atom.xml", "index.xml")
 _COMMENT_SECTIONS = ["//*[@id='comments']", "//section[contains(@class,'comments')]", "//ol[contains(@class,'comment-list')]"]
-_CHROME = [  # page furniture trafilatura sometimes keeps on old templates: sidebars, widgets, footers
-    "//*[@id='sidebar' or @id='sidebar-wrapper' or @id='secondary' or @id='footer' or @id='navigation' or @id='nav']",
-    "//aside", "//nav", "//*[contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' widget ')]",
-    "//*[contains(@class, 'breadcrumb') or contains(@class, 'sharedaddy') or contains(@class, 'relatedposts')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' back ')]",
+_NOT_THE_POST = ("[not(.//h1) and not(.//article) and not(.//*[contains(@class, 'entry-content') or "
+                 "contains(@class, 'post-body') or contains(@class, 'post-content')])]")
+_CHROME = [  # sidebars trafilatura keeps on some old templates (never one that holds the post itself)
+    "//*[@id='sidebar' or @id='sidebar-wrapper' or @id='secondary']" + _NOT_THE_POST,
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')]" + _NOT_THE_POST,
 ]
 _NOT_PAGES = (".xml", ".rss", ".atom", "/feed/", "/feed", "/rss/", "/wp-login.php", "/trackback/")
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -89,6 +88,14 @@ def comment_zone_xpaths(response: TextResponse) -> list[str]:
         elif zone.get("class"):
             xpaths.append(f"//{zone.tag}[@class={_xpath_literal(zone.get('class') or '')}]")
     return xpaths
+
+
+def home_link_xpaths(home: str) -> list[str]:
+    """Paragraphs that are nothing but a link back to the blog's home ("Zurück zur
+    Übersicht", "Back to the blog"): navigation, not the post (for trafilatura to prune)."""
+    hrefs = {home, urlsplit(home).path or "/", "/"}
+    test = " or ".join(f"a/@href={_xpath_literal(h)}" for h in sorted(hrefs))
+    return [f"//p[count(*)=1 and count(a)=1 and normalize-space(.)=normalize-space(a) and ({test})]"]
 
 
 def without_comments(html: str, comments: list[dict[str, Any]]) -> str:
@@ -349,7 +356,8 @@ class GenericSpider(BlogSpider):
                 response, "[itemprop='dateModified']::attr(datetime)", ".h-entry .dt-updated::attr(datetime)",
                 "meta[property='article:modified_time']::attr(content)")),
             "labels": entry.get("labels") or data.get("labels") or self.page_labels(response),
-            "html": main_html(response.text, response.url, comment_zone_xpaths(response)) or entry.get("html")
+            "html": main_html(response.text, response.url, comment_zone_xpaths(response) + home_link_xpaths(self.blog_url))
+            or entry.get("html")
             or data.get("html") or "",
             "comment_count": next((n for n in (entry.get("comment_count"), data.get("comment_count"),
                                                declared_comments(sel)) if n is not None), None),
