@@ -101,6 +101,11 @@ def _names_comments(el: HtmlElement) -> bool:
     return bool(found & ZONE_WORDS) or any(w.startswith(ZONE_PREFIXES) for w in found)
 
 
+def names_comments_outright(el: HtmlElement) -> bool:
+    """Whether an id/class says "comment" itself (not only "responses", "discussion" …)."""
+    return any(w.startswith(ZONE_PREFIXES) for w in words(el.get("id")) | words(el.get("class")))
+
+
 def zones(root: HtmlElement) -> list[HtmlElement]:
     """The outermost elements whose id/class names a comment section."""
     found: list[HtmlElement] = []

@@ -56,6 +56,18 @@ def _in_main_flow(link: Selector) -> bool:
     return True
 
 
+_LISTING_PATH = re.compile(r"/(?:tags?|category|categories|label|labels|archives?|author|authors|search|topics?)(?:/|$)"
+                           r"|/page/\d+/?$|[?&](?:paged|page|pg|s|q|tag|cat)=", re.IGNORECASE)
+
+
+def plainly_a_listing(sel: Selector, url: str) -> bool:
+    """A page a sitemap lists that is plainly no post: a tag, category, archive, author or
+    search page by its URL, or three or more posts in its main flow. (The finer signals of
+    ``is_listing`` are for link walking: on real article pages reached from a sitemap they
+    cost more posts than they keep listings out.)"""
+    return bool(_LISTING_PATH.search(url)) or (not says_it_is_an_article(sel) and post_blocks(sel) >= 3)
+
+
 def says_it_is_an_article(sel: Selector) -> bool:
     """Open Graph ``og:type=article``, or schema.org naming the page an Article/BlogPosting."""
     if sel.css("meta[property='og:type'][content='article']"):

@@ -32,9 +32,10 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawlers.markup import feed_entries, first
 from crawlers.markup.dates import shown_date
-from crawlers.markup.fallback import zones
+from crawlers.markup.fallback import names_comments_outright, zones
 from crawlers.markup.page import (
     advertised_roots, byline_author, declared_comments, is_listing, looks_like_post, own_title, page_language, pagination_links,
+    plainly_a_listing,
     shown_post_date, site_names, strip_blog_name,
 )
 from crawlers.markup.structured import page_post, structured_data
@@ -81,6 +82,8 @@ def comment_zone_xpaths(response: TextResponse) -> list[str]:
     trafilatura to prune: a body must never absorb its comments."""
     xpaths = []
     for zone in zones(response.selector.root):
+        if zone.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "a", "span") or not names_comments_outright(zone):
+            continue  # a heading's anchor id ("…-responses-from-humans"), a "replies" box that may be anything
         if zone.xpath(".//h1 | .//*[contains(@class, 'entry-content') or contains(@class, 'post-body')]"):
             continue  # a careless class on a wrapper of the post itself
         if zone.get("id"):
@@ -320,7 +323,8 @@ class GenericSpider(BlogSpider):
         if not self.usable(response):
             return
         assert isinstance(response, TextResponse)
-        if entry is None and is_listing(response.selector, response.url):
+        listing = is_listing if walked else plainly_a_listing
+        if entry is None and listing(response.selector, response.url):
             return  # a tag or archive page in a sitemap, a listing met by walking
         comments = self.page_comments(response)
         post = self.post_from_page(response, entry or {})
