@@ -76,6 +76,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.Rfc9309RobotsTxtMiddleware": 100,  # Scrapy's, with 4xx read as RFC 9309 says
     "crawlers.middlewares.RobotsCrawlDelayMiddleware": 110,
     "crawlers.middlewares.PageBudgetMiddleware": 120,
+    "crawlers.media.MediaSkipMiddleware": 115,  # media never downloaded (before the page budget counts it)
     "crawlers.middlewares.RedirectLoopMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
 }
 SPIDER_MIDDLEWARES = {

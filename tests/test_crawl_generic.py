@@ -106,3 +106,70 @@ def test_comment_positions(page):
 def test_page_without_feed_entry_uses_page_metadata(bare_page):
     assert (bare_page["title"], bare_page["author"], bare_page["published"]) == (
         "When the therapist cancels", "Miriam K.", "2013-03-11T14:00:00Z")
+
+
+# --- any template: the comment fallback, and media never downloaded -----------------------------
+
+NOT_COMMENTS = """<html lang="en"><body>
+<article><h1>Post</h1><p>Body of the post, long enough to be a post of its own on this page.</p></article>
+<div class="jp-relatedposts related-posts"><h3>Related</h3><div class="related-post"><a href="/a">A</a> <span class="date">March 3, 2012</span> by <span class="author">Ann</span><p>Teaser one.</p></div>
+<div class="related-post"><a href="/b">B</a> <span class="date">March 9, 2012</span> by <span class="author">Ann</span><p>Teaser two.</p></div></div>
+<ul id="recentcomments" class="widget_recent_comments"><li class="recentcomments"><span class="comment-author-link">Bob</span> on <a href="/a">A</a> March 3, 2012</li>
+<li class="recentcomments"><span class="comment-author-link">Cy</span> on <a href="/b">B</a> March 4, 2012</li></ul>
+<div class="tagcloud"><a href="/tag/x">anxiety</a> <a href="/tag/y">sleep</a></div>
+<div id="comments" class="comments-area"><h2 class="comments-title">No comments yet</h2>
+<div id="respond" class="comment-respond"><form id="commentform"><p class="comment-form-author"><label>Name</label><input name="author"></p>
+<p class="comment-form-comment"><label>Comment</label><textarea name="comment"></textarea></p></form></div></div>
+</body></html>"""
+
+
+def test_the_comment_fallback_leaves_widgets_archives_and_the_form_alone():
+    from parsel import Selector
+
+    from crawlers.markup.fallback import fallback_comments
+
+    assert fallback_comments(Selector(text=NOT_COMMENTS)) == []
+
+
+def test_the_comment_fallback_reads_repeated_blocks_with_replies():
+    from parsel import Selector
+
+    from crawlers.markup import extract_comments
+
+    page = (Path(__file__).parent / "fixtures/real_markup/generic-fallback-spip/site/societe/article/le-divan-et-la-ville.html")
+    found = extract_comments(Selector(text=page.read_text(encoding="utf-8")))
+    assert [(c["author"], c["published"], c["published_basis"]) for c in found] == [
+        ("Hélène R.", "2019-03-18T19:22:10Z", "instant"), ("Claire Moreau", "2019-03-19T07:05:00Z", "instant"),
+        ("un lecteur", "2019-03-21T12:45:37Z", "instant")]
+    assert [c["parent_id"] for c in found] == [None, found[0]["id"], None]
+    assert "Répondre" not in found[0]["html"] and "exactement ma situation" in found[0]["html"]
+
+
+def test_media_is_never_downloaded(tmp_path, data_dir):
+    from crawlers.runner import run_crawl
+    from shrinksearch.samples.mirror import running_mirror
+
+    site = Path(__file__).parent / "fixtures/real_markup/generic-media/site"
+    with running_mirror(site) as base:
+        summary = run_crawl(url=base + "/", platform="generic", fast=True, resume=False, out=tmp_path / "out.jsonl")
+    log = summary.request_log.read_text(encoding="utf-8").splitlines()
+    sent = [line.split(" ", 2)[2] for line in log if " sent " in line]
+    answered = [line.split(" ", 2)[2] for line in log if " got-" in line]
+    assert summary.posts == 2
+    assert not [u for u in sent if u.endswith((".mp3", ".pdf", ".jpg"))]  # refused before the request
+    assert [u for u in sent if "/listen/" in u] and not [u for u in answered if "/listen/" in u]  # stopped at the headers
+    assert summary.stats["shrinksearch/skipped/media"] >= 8  # 2 × (mp3, pdf, jpg) + 2 streams
+    assert not summary.errors.get("ignored") and not [k for k in summary.errors if k.startswith("download_")]
+
+
+@pytest.mark.parametrize(("shown", "languages", "expected"), [
+    ("07.08.09", ["de", "en"], ("2009-08-07T00:00:00Z", "day")),  # not 07:08:09, not July 8
+    ("07.08.2009 um 10:25 Uhr", ["de", "en"], ("2009-08-07T10:25:00Z", "local")),
+    ("8/7/2009 10:25 pm", ["en"], ("2009-08-07T22:25:00Z", "local")),  # US order on an English page
+    ("18. 05. 2014", ["de", "en"], ("2014-05-18T00:00:00Z", "day")),
+    ("21:00", None, (None, None)),
+])
+def test_all_number_dates_are_read_in_their_pages_order(shown, languages, expected):
+    from crawlers.markup.dates import shown_date
+
+    assert shown_date(shown, languages) == expected

@@ -10,9 +10,13 @@ tests exercise them on recorded pages. One module per concern:
 | ``feeds`` | RSS/Atom entries through feedparser |
 | ``comments`` | the comment dict every parser returns; thread order |
 | ``blogger``, ``wordpress``, ``generic`` | comment markups, one module per platform family |
+| ``structured`` | schema.org JSON-LD/microdata and microformats (posts and comments) |
+| ``fallback`` | any other template: repeated blocks under a comments container |
 
 ``extract_comments`` tries the markups in ``COMMENT_MARKUPS`` order and returns the first
-that finds comments.
+that reads comments: words, and for some of them an author or a date. A markup whose
+selectors matched another template's elements (empty shells, or text without any name or
+date) gives way to the next; if none does better, its comments are kept.
 """
 
 from __future__ import annotations
@@ -24,21 +28,28 @@ from parsel import Selector
 from crawlers.markup.blogger import blogger_classic_comments, blogger_threaded_comments
 from crawlers.markup.comments import comment, dedupe_by_id, thread_order
 from crawlers.markup.dates import DateBasis, epoch_ms_utc, iso_utc
+from crawlers.markup.fallback import fallback_comments
 from crawlers.markup.feeds import feed_entries
 from crawlers.markup.generic import generic_comments
+from crawlers.markup.structured import structured_comments
 from crawlers.markup.text import first, inner_html, plain, stable_id
 from crawlers.markup.wordpress import wordpress_comments
 
-COMMENT_MARKUPS = (blogger_threaded_comments, blogger_classic_comments, wordpress_comments, generic_comments)
+COMMENT_MARKUPS = (blogger_threaded_comments, blogger_classic_comments, wordpress_comments, generic_comments,
+                   structured_comments, fallback_comments)
 
 
 def extract_comments(sel: Selector) -> list[dict[str, Any]]:
     """Comments in the first known markup the page uses (document order)."""
+    weak: list[dict[str, Any]] = []
     for parser in COMMENT_MARKUPS:
         found = parser(sel)
-        if found:
+        if not found or not any(plain(c["html"]) for c in found):
+            continue
+        if any(c.get("author") or c.get("published") for c in found):
             return found
-    return []
+        weak = weak or found
+    return weak
 
 
 __all__ = [

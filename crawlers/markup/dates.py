@@ -77,6 +77,25 @@ def page_languages(lang: str | None) -> list[str] | None:
     return [code] if code == "en" else [code, "en"]
 
 
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([./])\s*(\d{1,2})\2\s*(\d{4}|\d{2})(?!\d)")
+
+
+def _numeric_to_iso(text: str, languages: list[str] | None) -> str:
+    """"07.08.09 10:25" → "2009-08-07 10:25": an all-numbers date in the order its page's
+    language writes it (day first, except US-style "8/7/2009" on an English page), before
+    dateparser, which reads "07.08.09" as a time and prefers month first with "en" listed."""
+    match = _NUMERIC_DATE.match(text)
+    if not match:
+        return text
+    first, separator, second, year = int(match[1]), match[2], int(match[3]), match[4]
+    month_first = separator == "/" and (languages or ["en"])[0] == "en" and second <= 31 and first <= 12
+    day, month = (second, first) if month_first else (first, second)
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return text
+    full_year = int(year) if len(year) == 4 else 2000 + int(year) if int(year) < 70 else 1900 + int(year)
+    return f"{full_year:04d}-{month:02d}-{day:02d}" + text[match.end():]
+
+
 def shown_date(text: str | None, languages: list[str] | None = None,
                after: str | None = None) -> tuple[str | None, DateBasis | None]:
     """A date as a page shows it ("25 de julio de 2010, 6:24", "10. September 2017 um 18:12"),
@@ -85,7 +104,7 @@ def shown_date(text: str | None, languages: list[str] | None = None,
     A time without its zone is kept as shown (``local``), never converted as if it were UTC
     somewhere else; a time alone ("21:00") is no date. ``after`` (ISO) completes a date shown
     without its year (a comment's "Jun 20th at 2:41 am" is the first such day after its post)."""
-    text = " ".join((text or "").split())
+    text = _numeric_to_iso(" ".join((text or "").split()), languages)
     if not text or _TIME_ONLY.match(text) or not _HAS_DAY.search(text):
         return None, None
     try:  # machine-readable values first (``datetime`` attributes, feeds)

@@ -30,6 +30,7 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, Timeo
 from twisted.python.failure import Failure
 
 from crawlers.items import Comment, Post, RecordBatch
+from crawlers.media import MediaSkipped
 from crawlers.markup import extract_comments, iso_utc, thread_order
 from crawlers.markup.names import author_fields
 from crawlers.state import CrawlState
@@ -37,8 +38,10 @@ from crawlers.urls import blog_root, canonical_url, is_under
 
 
 def classify_failure(failure: Failure) -> str | None:
-    """The error kind of a failed request (``None`` for robots.txt refusals: not errors)."""
+    """The error kind of a failed request (``None`` for robots.txt refusals and skipped media: not errors)."""
     exc = failure.value
+    if isinstance(exc, MediaSkipped):  # counted as shrinksearch/skipped/media, not an error
+        return None
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}"
     if isinstance(exc, IgnoreRequest):
