@@ -30,17 +30,19 @@ def response(name: str, url: str, cls: type[TextResponse] = HtmlResponse, **cb_k
 @pytest.fixture(scope="module")
 def json_feed():
     spider = make_spider()
-    resp = response("posts.json", BLOG + "feeds/posts/default?alt=json&start-index=1&max-results=25", TextResponse)
-    posts, _, requests = split(spider.parse_posts_json(resp))
+    url = BLOG + "feeds/posts/default?alt=json"
+    posts, _, requests = split(spider.parse_posts_feed(response("posts.json", url, TextResponse), candidates=[url]))
     return spider, posts, requests
 
 
 @pytest.fixture(scope="module")
 def comment_items():
     spider = make_spider()
-    post = {"url": BLOG + "2008/03/you-may-leave-now.html", "title": "You May Leave Now", "platform_id": "3001"}
-    resp = response("comments.json", BLOG + "feeds/3001/comments/default?alt=json", TextResponse)
-    _, comments, _ = split(spider.parse_comments_json(resp, post=post, so_far=[]))
+    post = {"url": BLOG + "2008/03/you-may-leave-now.html", "title": "You May Leave Now", "platform_id": "3001",
+            "comment_count": 3}
+    url = BLOG + "feeds/3001/comments/default?alt=json"
+    _, comments, _ = split(spider.parse_comments_feed(response("comments.json", url, TextResponse), post=post,
+                                                      candidates=[url], so_far=[]))
     return {c["id"]: c for c in comments}, [c["id"] for c in comments]
 
 
@@ -88,13 +90,22 @@ def test_json_post_blog_fields(json_feed):
 
 
 def test_json_feed_requests_comments_only_where_there_are_some(json_feed):
-    comment_feeds = [r.url for r in json_feed[2] if "/comments/" in r.url]
-    assert comment_feeds == [BLOG + "feeds/3001/comments/default?alt=json&start-index=1&max-results=200"]
+    comment_feeds = [r.url for r in json_feed[2] if "/feeds/3" in r.url]
+    assert comment_feeds == [BLOG + "feeds/3001/comments/default?alt=json"]
 
 
-def test_json_feed_pages_by_start_index(json_feed):
+def test_json_feed_asks_the_blog_wide_comment_feed_for_its_total(json_feed):
+    assert BLOG + "feeds/comments/default?alt=json" in [r.url for r in json_feed[2]]
+
+
+def test_json_feed_declares_the_blogs_post_count(json_feed):
+    assert json_feed[0].crawler.stats.get_value("shrinksearch/declared/posts") == 3
+
+
+def test_json_feed_pages_as_its_next_link_says_on_the_host_crawled(json_feed):
+    # rel=next names www.blogger.com/feeds/<blogId>/posts/default: the query is kept, the path is ours
     pages = [r.url for r in json_feed[2] if "feeds/posts/default" in r.url]
-    assert pages == [BLOG + "feeds/posts/default?alt=json&start-index=3&max-results=25"]
+    assert pages == [BLOG + "feeds/posts/default?alt=json&start-index=3&max-results=2"]
 
 
 def test_comment_ids_from_the_atom_tag(comment_items):
@@ -139,8 +150,8 @@ def test_comment_carries_post_url_and_title(comment_items):
 @pytest.fixture(scope="module")
 def atom_posts():
     spider = make_spider()
-    resp = response("posts.atom.xml", BLOG + "feeds/posts/default?start-index=1&max-results=25", TextResponse)
-    return split(spider.parse_posts_atom(resp, start=1))
+    url = BLOG + "feeds/posts/default"
+    return split(spider.parse_posts_feed(response("posts.atom.xml", url, TextResponse), candidates=[url]))
 
 
 def test_atom_post_fields(atom_posts):
@@ -159,13 +170,13 @@ def test_atom_post_html(atom_posts):
     assert atom_posts[0][0]["html"] == "<p>A patient asked whether I would miss her over the vacation.</p>"
 
 
-def test_bad_json_falls_back_to_atom():
+def test_a_body_that_is_no_feed_falls_back_to_the_next_feed():
     spider = make_spider()
-    url = BLOG + "feeds/posts/default?alt=json&start-index=1&max-results=25"
+    url, atom = BLOG + "feeds/posts/default?alt=json", BLOG + "feeds/posts/default"
     resp = TextResponse(url=url, body=b"<html>not json", encoding="utf-8", request=Request(url))
-    _, _, requests = split(spider.parse_posts_json(resp))
-    assert [r.url for r in requests] == [BLOG + "feeds/posts/default?start-index=1&max-results=25"]
-    assert spider.crawler.stats.get_value("shrinksearch/errors/bad_json") == 1
+    _, _, requests = split(spider.parse_posts_feed(resp, candidates=[url, atom]))
+    assert [r.url for r in requests] == [atom]
+    assert spider.crawler.stats.get_value("shrinksearch/errors/bad_feed") == 1
 
 
 # --- HTML fallback: threaded and classic comment markup ---------------------------------
@@ -200,7 +211,7 @@ def test_page_post_body(threaded_page):
     assert "post-footer" not in threaded_page[0]["html"]
 
 
-def test_page_post_comment_count(threaded_page):
+def test_page_post_comment_count_is_what_the_header_declares(threaded_page):
     assert threaded_page[0]["comment_count"] == 3
 
 
@@ -269,7 +280,7 @@ def test_listing_follows_posts_older_posts_and_archives_but_not_the_trap():
     spider = make_spider()
     urls = [r.url for r in spider.parse_listing(response("home.html", BLOG))]
     assert BLOG + "2008/03/you-may-leave-now.html" in urls
-    assert BLOG + "2008/02/involuntary.html?m=1" in urls
+    assert BLOG + "2008/02/involuntary.html" in urls  # ?m=1 is the same page
     assert any("search?updated-max=" in u for u in urls)
     assert BLOG + "2008/03/" in urls
     assert not any("trap" in u or "elsewhere" in u for u in urls)

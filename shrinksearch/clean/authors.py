@@ -48,9 +48,14 @@ def _fold(name: str) -> str:
     return _NOT_ALNUM.sub("", without_marks)
 
 
+def strip_said(name: str | None) -> str:
+    """A name without the localized "said..." Blogger's classic markups print after it."""
+    return _SAID_SUFFIX.sub("", _SPACES.sub(" ", name or "").strip())
+
+
 def display_name(name: str | None) -> str:
     """The name as shown: whitespace tidied, a trailing "said..." removed, "Anonymous" for none."""
-    tidy = _SAID_SUFFIX.sub("", _SPACES.sub(" ", name or "").strip())
+    tidy = strip_said(name)
     if _fold(tidy) in _ANONYMOUS_KEYS:
         return ANONYMOUS
     return tidy
