@@ -36,7 +36,7 @@ _COMMENT_ID = re.compile(r"^c(\d+)$")
 _LOCALE = re.compile(r"""['"]locale(?:UnderscoreDelimited)?['"]\s*:\s*['"]([A-Za-z]{2,3})(?:[-_][A-Za-z]+)?['"]""")
 _HAS_CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
 _OUTER_COMMENT = "ancestor::li[" + _HAS_CLASS.format("comment") + "][1]/@id"
-_NOT_AVATAR = "not(ancestor::*[contains(@class, 'avatar-image-container') or contains(@class, 'comment-icon')])"
+_NOT_AVATAR = "not(ancestor::*[contains(@class, 'avatar-image-container') or (self::span and contains(@class, 'comment-icon'))])"
 
 
 def blogger_languages(sel: Selector) -> list[str] | None:

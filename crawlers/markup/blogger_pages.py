@@ -20,13 +20,13 @@ from crawlers.markup.text import first, inner_html
 
 POST_PATH = re.compile(r"^\d{4}/\d{2}/(?!index\.html?$)[^/?#%]+\.html?$")
 """A post's path below the blog's root: ``2010/07/slug.html`` (Classic, Layouts and today)."""
-ARCHIVE_PATH = re.compile(r"^(?:\d{4}/(?:\d{2}/(?:\d{2}/)?)?(?:index\.html?)?|\d{4}_\d{2}_\d{2}_archive\.html?)$")
+ARCHIVE_PATH = re.compile(r"^(?:\d{4}/(?:\d{2}/(?:\d{2}/)?)?(?:index\.html?)?|(?:[^/]+/)?\d{4}_\d{2}_\d{2}_archive\.html?)$")
 """Archive listings: ``2010/``, ``2010/07/``, wget's ``2010/07/index.html``, Classic's
-``2010_07_01_archive.html``."""
+```2010_07_01_archive.html`` (also in an archive folder of its own)."""
 SEARCH_PATH = re.compile(r"^search(?:\?|%3F|-|@|\uf03f)[^/]*(?:updated-max|max-results|start)", re.IGNORECASE)
 """"Older Posts" pages (``search?updated-max=…``; wget: ``search-updated-max=….html``)."""
 _ROOT_MARKER = re.compile(r"^(?P<root>.*/)(?:feeds/|\d{4}/\d{2}/[^/]+\.html?$|\d{4}(?:/\d{2})?/?(?:index\.html?)?$|"
-                          r"\d{4}_\d{2}_\d{2}_archive\.html?$|search(?:/|\?|$)|p/[^/]+\.html?$)")
+                          r"(?:[^/]+/)?\d{4}_\d{2}_\d{2}_archive\.html?$|search(?:/|\?|$)|p/[^/]+\.html?$|(?:atom|rss)\.xml$)")
 _POST_ID_LINK = re.compile(r"(?:[?&]postID=|/feeds/)(\d{6,})")
 _NUMBER = re.compile(r"(?<![\d.,])(\d{1,6})(?![\d.,]\d)")
 _NO_COMMENTS = re.compile(
@@ -43,44 +43,76 @@ _POST_NODE = ("div.post-outer", "article.post", "div.post.hentry", "div.post", "
 _TITLE = ("h3.post-title a::text", "h3.post-title::text", "h1.post-title a::text", "h1.post-title::text",
           "h2.post-title a::text", "h2.post-title::text", ".post-title a::text", ".post-title::text",
           ".entry-title a::text", ".entry-title::text")
-_AUTHOR = (".post-author .fn [itemprop='name']::text", ".post-author .fn a::text", ".post-author .fn::text",
-           ".post-author a::text", ".byline.post-author .fn::text", "[itemprop='author'] [itemprop='name']::text",
-           ".author-name a::text", "a[rel='author']::text")
+_AUTHOR = (".post-author .fn [itemprop='name']", ".post-author .fn a", ".post-author .fn", ".post-author a",
+           "[itemprop='author'] [itemprop='name']", ".author-name a", "a[rel='author']")
 _EXACT_DATE = ("abbr.published::attr(title)", "abbr[itemprop='datePublished']::attr(title)",
                "time.published::attr(datetime)", "[itemprop='datePublished']::attr(content)",
                "[itemprop='datePublished']::attr(datetime)", ".post-timestamp time::attr(datetime)",
                "time[datetime]::attr(datetime)")
 _TIME_SHOWN = (".post-timestamp a::text", "a.timestamp-link::text", "a.timestamp-link *::text",
                "a[title='permanent link']::text", ".post-footer a[href$='.html']::text")
-_BODY = (".post-body", ".entry-content", ".post-entry", ".entry", ".blog-content", ".post-content")
+_BODY = (".post-body", ".entry-content", ".post-entry", ".blog-content", ".post-content")
+_LOWER = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+# Templates their owners wrote (Classic allowed any markup): a class that merely names the part
+_BODY_LIKE = f"//*[contains({_LOWER}, 'body')][not(contains({_LOWER}, 'comment'))][not(self::body)]"
+_TITLE_LIKE = f".//*[self::h1 or self::h2 or self::h3 or self::h4][contains({_LOWER}, 'title')]"
+_BYLINE_LIKE = f".//*[contains({_LOWER}, 'byline') or contains({_LOWER}, 'footer')][not(contains({_LOWER}, 'comment'))]"
 
 
 def post_node(sel: Selector) -> Selector:
-    """The element holding the one post of a post page (the page itself when none is marked)."""
+    """The element holding the one post of a post page: Blogger's own classes, else the
+    nearest "post"/"entry" element around the first element whose class names a body."""
     for css in _POST_NODE:
         found = sel.css(css)
         if found and found[0].css(",".join(_BODY)):
             return found[0]
+    body = sel.xpath(_BODY_LIKE)
+    if body:
+        holder = body[0].xpath(f"ancestor::*[contains({_LOWER}, 'post') or contains({_LOWER}, 'entry')][1]")
+        return holder[0] if holder else body[0].xpath("..")[0]
     return sel
+
+
+def _body(sel: Selector, node: Selector) -> Selector | None:
+    found = node.css(",".join(_BODY)) or node.xpath("." + _BODY_LIKE) or sel.css(",".join(_BODY))
+    return found[0] if found else None
+
+
+def _title(sel: Selector, node: Selector) -> str:
+    shown = first(node, *_TITLE)
+    if not shown:
+        heading = node.xpath(_TITLE_LIKE)
+        shown = " ".join(" ".join(heading[0].xpath(".//text()").getall()).split()) if heading else None
+    return shown or _title_from_head(sel)
 
 
 def page_post(sel: Selector, languages: list[str] | None) -> dict[str, Any]:
     """A post's own fields from its page: title, author, date, labels, body, platform id."""
     node = post_node(sel)
     published, basis = post_date(sel, node, languages)
-    body = node.css(",".join(_BODY)) or sel.css(",".join(_BODY))
+    body = _body(sel, node)
     return {
         "platform_id": post_id(sel, node),
-        "title": first(node, *_TITLE) or _title_from_head(sel),
-        "author": first(node, *_AUTHOR) or _byline_author(node),
+        "title": _title(sel, node),
+        "author": _first_text(node, *_AUTHOR) or _byline_author(node),
         "author_url": first(node, ".post-author a::attr(href)", "a[rel='author']::attr(href)", ".author-name a::attr(href)"),
         "published": published,
         "published_basis": basis,
         "updated": first(node, "abbr.updated::attr(title)", "time.updated::attr(datetime)"),
         "labels": [" ".join(t.split()) for t in node.css(".post-labels a::text, .blogger-labels a::text, a[rel='tag']::text").getall()
                    if t.strip()],
-        "html": inner_html(body[0]) if body else "",
+        "html": inner_html(body),
     }
+
+
+def _first_text(node: Selector, *queries: str) -> str | None:
+    """The text of the first element (its descendants' text too) that has some."""
+    for query in queries:
+        for found in node.css(query):
+            text = _text(found)
+            if text:
+                return text
+    return None
 
 
 def _title_from_head(sel: Selector) -> str:
@@ -115,7 +147,8 @@ def blog_name(sel: Selector, post_title: str | None = None) -> str | None:
 
 def _byline_author(node: Selector) -> str | None:
     """Classic templates' "posted by Name at 3:15 PM" footer, in the blog's language."""
-    for text in node.css(".post-footer em, .post-footer, .post-footer-line, .byline").xpath("normalize-space()").getall():
+    for text in (node.css(".post-footer em, .post-footer, .post-footer-line, .byline") or node.xpath(_BYLINE_LIKE)
+                 ).xpath("normalize-space()").getall():
         found = _BYLINE.search(text)
         if found and found["name"].strip():
             return found["name"].strip()
@@ -131,7 +164,8 @@ def post_date(sel: Selector, node: Selector, languages: list[str] | None) -> tup
         found = shown_date(exact, languages)
         if found[0]:
             return found
-    header = node.xpath("preceding::*[contains(@class, 'date-header')][1]") or node.css(".date-header")
+    header = (node.xpath("preceding::*[contains(@class, 'date-header')][1]") or node.css(".date-header")
+              or node.xpath(f"preceding::*[contains({_LOWER}, 'date')][1]"))
     day = _text(header[0]) if header else ""
     clock = first(node, *_TIME_SHOWN) or ""
     found = shown_date(f"{day} {clock}".strip(), languages) if day else (None, None)
@@ -175,9 +209,10 @@ def declared_comments(sel: Selector) -> int | None:
     attribute = first(sel, "[data-num-comments]::attr(data-num-comments)")
     if attribute and attribute.isdigit():
         return int(attribute)
-    headers = sel.xpath("//*[@id='comments' or " + _has("comments") + "]//*[self::h2 or self::h3 or self::h4]"
-                        "[not(@id='comment-post-message')][not(ancestor::*[contains(@class, 'comment-form')])]"
-                        "[not(ancestor::*[@id='backlinks-container'])]")
+    sections = sel.xpath("//*[@id='comments' or " + _has("comments") + "]") or sel.xpath(
+        "//*[contains(translate(@id, 'COMENTS', 'coments'), 'comments')]")  # a template's own "blogComments"
+    headers = sections.xpath(".//*[self::h2 or self::h3 or self::h4][not(@id='comment-post-message')]"
+                             "[not(ancestor::*[contains(@class, 'comment-form')])][not(ancestor::*[@id='backlinks-container'])]")
     texts = [" ".join(" ".join(h.xpath(".//text()").getall()).split()) for h in headers[:1]]
     texts += [t for t in sel.css(".post-comment-link a.comment-link, a.comment-link").xpath("normalize-space()").getall()]
     for text in texts:
@@ -212,37 +247,46 @@ def advertised_root(sel: Selector, page_url: str) -> tuple[str | None, set[str]]
     ``rel=canonical`` aligned with the URL it was fetched from, else from its own path."""
     here = urlsplit(page_url)
     origins: set[str] = set()
-    candidates = sel.css("link[rel='alternate'][href*='feeds/']::attr(href), link[rel='canonical']::attr(href)").getall()
     root = None
-    for href in candidates:
-        absolute = urljoin(page_url, href.strip())
-        parts = urlsplit(absolute)
-        if parts.netloc.lower() != here.netloc.lower():
-            if "blogger.com" not in parts.netloc:
-                origins.add(f"{parts.scheme}://{parts.netloc}/")
-            aligned = _aligned_root(here.path, parts.path)
-            root = root or (aligned and f"{here.scheme}://{here.netloc}{aligned}")
-        else:
-            root = root or _root_of(parts.path, here)
-    return root or _root_of(here.path, here), origins
+    for href in sel.css("link[rel='alternate'][href*='feeds/']::attr(href), link[rel='canonical']::attr(href), "
+                        "link[rel='alternate'][href$='atom.xml']::attr(href), "
+                        "link[rel='alternate'][href$='rss.xml']::attr(href)").getall():
+        parts = urlsplit(urljoin(page_url, href.strip()))
+        their_root = root_path(parts.path)
+        if parts.netloc.lower() == here.netloc.lower():
+            root = root or (their_root and f"{here.scheme}://{here.netloc}{their_root}")
+            continue
+        if their_root is not None and "blogger.com" not in parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}{their_root}")
+        aligned = _aligned_root(here.path, parts.path, their_root)
+        root = root or (aligned and f"{here.scheme}://{here.netloc}{aligned}")
+    mine = root_path(here.path)
+    return root or (mine and f"{here.scheme}://{here.netloc}{mine}"), origins
 
 
-def _aligned_root(served_path: str, original_path: str) -> str | None:
-    """The served prefix matching the original's root: ``/copy/2010/07/a.html`` served for
-    ``/2010/07/a.html`` → ``/copy/``."""
-    if original_path.startswith("/feeds/"):
-        return None
-    suffix = original_path.lstrip("/")
-    if not suffix:
-        return served_path if served_path.endswith("/") else served_path.rsplit("/", 1)[0] + "/"
-    if served_path.endswith("/" + suffix):
-        return served_path[: len(served_path) - len(suffix)]
+def root_path(path: str) -> str | None:
+    """The blog's root path for one of its paths (a post, an archive, a feed, the home)."""
+    found = _ROOT_MARKER.match(path)
+    if found:
+        return found["root"]
+    if path.endswith("/"):
+        return path
+    if re.search(r"/index\.html?$", path):
+        return path.rsplit("/", 1)[0] + "/"
     return None
 
 
-def _root_of(path: str, here: Any) -> str | None:
-    found = _ROOT_MARKER.match(path)
-    return f"{here.scheme}://{here.netloc}{found['root']}" if found else None
+def _aligned_root(served_path: str, original_path: str, original_root: str | None) -> str | None:
+    """The served prefix matching the original's root: ``/copy/2010/07/a.html`` served for
+    ``/2010/07/a.html`` → ``/copy/``."""
+    if original_root is None or "/feeds/" in original_path or original_path.endswith((".xml", "/default")):
+        return None
+    relative = original_path[len(original_root):]
+    if not relative:
+        return served_path if served_path.endswith("/") else served_path.rsplit("/", 1)[0] + "/"
+    if served_path.endswith("/" + relative):
+        return served_path[: len(served_path) - len(relative)]
+    return None
 
 
 # --- links to posts and listings -----------------------------------------------------------

@@ -63,8 +63,8 @@ class BloggerSpider(BlogSpider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.origins: set[str] = set()
-        """Hosts (canonical) of the blog's original home, as a copy's pages and feeds name it."""
+        self.origins: set[tuple[str, str]] = set()
+        """(host, root path) of the blog's original home, as a copy's pages and feeds name it."""
         self.discovering = False
         self.start_links: list[str] = []
         """Links of the start page, followed if the HTML has to be read after all."""
@@ -81,33 +81,36 @@ class BloggerSpider(BlogSpider):
     def adopt_root(self, response: TextResponse) -> None:
         """Take the blog's root and original host from what the start page advertises."""
         root, origins = advertised_root(response.selector, response.url)
-        self.origins |= {canonical_host(urlsplit(o).netloc).removeprefix("www.") for o in origins}
+        for origin in origins:
+            self.learn_origin(origin)
         if root and is_under(self.start_url, root) and root != self.blog_url:
             self.logger.info("blog root: %s (start page %s)", root, response.url)
             self.blog_url = root
 
     def local(self, url: str | None) -> str | None:
-        """``url`` on the host crawled: a link naming the blog's original host (or Blogger's
+        """``url`` on the host crawled: a link under the blog's original root (or Blogger's
         feed host) is mapped onto the root being crawled; others are kept as they are."""
         if not url:
             return None
         absolute = urljoin(self.blog_url, url.strip())
-        parts = urlsplit(absolute)
-        host = canonical_host(parts.netloc).removeprefix("www.")
-        ours = urlsplit(self.blog_url)
-        if host == canonical_host(ours.netloc).removeprefix("www.") or not (host in self.origins or host == "blogger.com"):
+        parts, ours = urlsplit(absolute), urlsplit(self.blog_url)
+        host = _host(parts.netloc)
+        if host == _host(ours.netloc):
             return absolute
-        path = parts.path
         if host == "blogger.com":  # /feeds/<blogId>/posts/default, /feeds/<blogId>/<postId>/comments/default
-            if not path.startswith("/feeds/"):
-                return absolute
-            path = "/feeds/" + path.split("/", 3)[3]
-        return urlunsplit((ours.scheme, ours.netloc, ours.path.rstrip("/") + path, parts.query, parts.fragment))
+            relative = "feeds/" + parts.path.split("/", 3)[3] if parts.path.startswith("/feeds/") else None
+        else:
+            relative = next((parts.path[len(root):] for origin, root in sorted(self.origins, key=lambda o: -len(o[1]))
+                             if origin == host and parts.path.startswith(root)), None)
+        if relative is None:
+            return absolute
+        return urlunsplit((ours.scheme, ours.netloc, ours.path + relative, parts.query, parts.fragment))
 
     def learn_origin(self, home: str | None) -> None:
-        """A feed names the blog's home: its host is the blog's original host."""
+        """A page or feed names the blog's home elsewhere: the blog's original root."""
         if home and home.startswith(("http://", "https://")):
-            self.origins.add(canonical_host(urlsplit(home).netloc).removeprefix("www."))
+            parts = urlsplit(home)
+            self.origins.add((_host(parts.netloc), parts.path if parts.path.endswith("/") else parts.path + "/"))
 
     def under_root(self, url: str) -> str:
         return url[len(self.blog_url):] if url.startswith(self.blog_url) else ""
@@ -363,3 +366,7 @@ class BloggerSpider(BlogSpider):
         if discover:
             yield from self.discover_links(response)
 
+
+def _host(netloc: str) -> str:
+    """A host as compared across a blog's names (Blogspot country domains, ``www.``)."""
+    return canonical_host(netloc).removeprefix("www.")
