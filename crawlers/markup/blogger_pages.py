@@ -303,7 +303,7 @@ def classify(relative: str) -> str | None:
     """``"post"``, ``"listing"`` or None for a path (and query) below the blog's root."""
     path = relative.split("#", 1)[0]
     bare = path.split("?", 1)[0]
-    if POST_PATH.match(bare) and "showComment" not in path:
+    if POST_PATH.match(bare) and "showComment" not in bare:  # not wget's file of a permalink
         return "post"
     if bare in ("", "index.html") or ARCHIVE_PATH.match(bare) or SEARCH_PATH.match(path):
         return "listing"

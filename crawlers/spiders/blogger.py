@@ -21,7 +21,7 @@ when the crawl finishes (``crawlers.merge``), by Blogger's own ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -31,7 +31,7 @@ from scrapy.http import Response, TextResponse
 
 from crawlers.items import RecordBatch
 from crawlers.markup.blogger import blogger_languages
-from crawlers.markup.blogger_feeds import FeedPage, blogger_id, comment_fields, next_start, post_fields, read_feed
+from crawlers.markup.blogger_feeds import FeedPage, comment_fields, next_start, post_fields, read_feed
 from crawlers.markup.blogger_pages import (
     advertised_root,
     blog_name,
@@ -46,8 +46,6 @@ from crawlers.markup.dates import shown_date
 from crawlers.markup.text import first
 from crawlers.spiders.base import BlogSpider, batch_records
 from crawlers.urls import canonical_host, is_under
-
-__all__ = ["BloggerSpider", "blogger_id"]
 
 POSTS_FEEDS = ("feeds/posts/default", "feeds/posts/default?alt=rss", "feeds/posts/default?alt=json", "atom.xml", "rss.xml")
 """Where Blogger serves a blog's posts feed, tried after the ones the page links."""
@@ -70,6 +68,24 @@ class BloggerSpider(BlogSpider):
         """Links of the start page, followed if the HTML has to be read after all."""
 
     # --- where the blog is, and URLs that name its original host -------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        self.recall_place()
+        async for request in super().start():
+            yield request
+
+    def recall_place(self) -> None:
+        """A paused crawl resumed (JOBDIR): where the blog is, as the first run found it."""
+        place = getattr(self, "state", {}).get("blogger_place")
+        if place:
+            self.blog_url, self.start_links = place["root"], place["start_links"]
+            self.origins = {(host, root) for host, root in place["origins"]}
+
+    def keep_place(self) -> None:
+        """Save where the blog is with the spider's state (Scrapy keeps it in JOBDIR)."""
+        state = getattr(self, "state", None)  # set by Scrapy's SpiderState extension
+        if isinstance(state, dict):
+            state["blogger_place"] = {"root": self.blog_url, "start_links": self.start_links, "origins": sorted(self.origins)}
+
     def first_requests(self) -> Iterable[scrapy.Request]:
         yield self.request(self.start_url, self.parse_start, conditional=True, cb_kwargs={"feeds": True},
                            fallback=("start_failed", True))
@@ -111,6 +127,7 @@ class BloggerSpider(BlogSpider):
         if home and home.startswith(("http://", "https://")):
             parts = urlsplit(home)
             self.origins.add((_host(parts.netloc), parts.path if parts.path.endswith("/") else parts.path + "/"))
+            self.keep_place()
 
     def under_root(self, url: str) -> str:
         return url[len(self.blog_url):] if url.startswith(self.blog_url) else ""
@@ -132,6 +149,7 @@ class BloggerSpider(BlogSpider):
         shown_title = page_post(response.selector, None)["title"] if post_page else None
         self.set_blog_name(blog_name(response.selector, shown_title))
         self.start_links = [r.url for r in self.discover_links(response)]
+        self.keep_place()
         if feeds:
             yield self.posts_feed_request(self.feed_candidates(response.selector))
         else:
