@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsel import Selector
+from lxml import etree
 
 from crawlers.markup.dates import iso_utc
 from crawlers.markup.text import plain
@@ -30,6 +30,9 @@ _PARENT = re.compile(r"/comments/default/(\d+)")
 _RSS_AUTHOR = re.compile(r"^\s*\S+@\S+\s*\((?P<name>.*)\)\s*$")
 _JSONP = re.compile(r"^[^({]*\(\s*(?P<body>\{.*\})\s*\)\s*;?\s*$", re.DOTALL)
 _KIND = "#kind"
+_XHTML_NS = re.compile(r' xmlns(?::\w+)?="[^"]*"')
+_STRICT = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+_RECOVER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, recover=True)
 
 
 @dataclass
@@ -58,24 +61,59 @@ def blogger_id(tag: str | None) -> str | None:
 
 def read_feed(body: bytes | str) -> FeedPage:
     """A Blogger feed page from its body (JSON, JSONP, Atom or RSS)."""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    head = text.lstrip()[:200]
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    head = raw[:300].lstrip().decode("utf-8", "replace")
     if head.startswith("{") or (not head.startswith("<") and "(" in head):
-        return _read_json(text)
+        return _read_json(raw.decode("utf-8", "replace"))
     if not head.startswith("<"):
         return FeedPage(problem="not a feed")
-    try:
-        sel = Selector(text=text.lstrip(), type="xml")
-    except ValueError as err:
-        return FeedPage(problem=f"broken XML: {err}")
-    sel.remove_namespaces()
-    root = sel.xpath("/*")
-    name = root.xpath("name()").get() if root else None
+    root, problem = _xml_root(raw.lstrip())
+    name = _local(root) if root is not None else None
     if name == "feed":
-        return _read_atom(root[0])
-    if name == "rss":
-        return _read_rss(root[0])
-    return FeedPage(problem="not a feed")
+        page = _read_atom(root)
+    elif name == "rss":
+        page = _read_rss(root)
+    else:
+        return FeedPage(problem=problem or "not a feed")
+    if problem and not page.entries:
+        page.problem = problem
+    return page
+
+
+def _xml_root(raw: bytes) -> tuple[Any, str | None]:
+    """The document element, read strictly, else as much as lxml can recover (and why)."""
+    try:
+        return etree.fromstring(raw, _STRICT), None
+    except etree.XMLSyntaxError as err:
+        try:
+            return etree.fromstring(raw, _RECOVER), f"broken XML: {err}"
+        except etree.XMLSyntaxError:
+            return None, f"broken XML: {err}"
+
+
+def _local(element: Any) -> str:
+    """An element's name without its namespace (``thr:total`` → ``total``)."""
+    tag = element.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _children(element: Any) -> dict[str, list[Any]]:
+    """Child elements by local name, in document order (one pass over the element)."""
+    out: dict[str, list[Any]] = {}
+    for child in element:
+        if isinstance(child.tag, str):
+            out.setdefault(_local(child), []).append(child)
+    return out
+
+
+def _text(kids: dict[str, list[Any]], *path: str) -> str | None:
+    """The text of the first ``path[0]`` child (or of its ``path[1]`` child, and so on)."""
+    found = kids.get(path[0])
+    if not found:
+        return None
+    if len(path) > 1:
+        return _text(_children(found[0]), *path[1:])
+    return found[0].text
 
 
 def _int(value: Any) -> int | None:
@@ -86,79 +124,79 @@ def _int(value: Any) -> int | None:
 # --- Atom -------------------------------------------------------------------------------
 
 
-def _read_atom(feed: Selector) -> FeedPage:
-    links = _atom_links(feed)
+def _read_atom(feed: Any) -> FeedPage:
+    kids = _children(feed)
+    links = _links(kids)
     return FeedPage(
-        title=plain(feed.xpath("./title/text()").get()), home=_rel(links, "alternate"),
-        total=_int(feed.xpath("./totalResults/text()").get()), start=_int(feed.xpath("./startIndex/text()").get()),
-        per_page=_int(feed.xpath("./itemsPerPage/text()").get()), next_href=_rel(links, "next"),
-        entries=[_atom_entry(e) for e in feed.xpath("./entry")],
+        title=plain(_text(kids, "title")), home=_rel(links, "alternate"),
+        total=_int(_text(kids, "totalResults")), start=_int(_text(kids, "startIndex")),
+        per_page=_int(_text(kids, "itemsPerPage")), next_href=_rel(links, "next"),
+        entries=[_atom_entry(e) for e in kids.get("entry", [])],
     )
 
 
-def _atom_links(node: Selector) -> list[dict[str, str]]:
-    return [{k: link.attrib.get(k, "") for k in ("rel", "type", "href", "title")} for link in node.xpath("./link")]
+def _links(kids: dict[str, list[Any]]) -> list[dict[str, str]]:
+    return [{k: link.get(k, "") for k in ("rel", "type", "href", "title")} for link in kids.get("link", [])]
 
 
-def _atom_entry(entry: Selector) -> dict[str, Any]:
-    content = entry.xpath("./content")
-    summary = entry.xpath("./summary")
-    reply_to = entry.xpath("./in-reply-to")
+def _atom_entry(entry: Any) -> dict[str, Any]:
+    kids = _children(entry)
+    reply_to = kids.get("in-reply-to")
     return _entry(
-        tag=entry.xpath("./id/text()").get(),
-        published=entry.xpath("./published/text()").get(), updated=entry.xpath("./updated/text()").get(),
-        title=_atom_text(entry.xpath("./title")), content=_atom_text(content) if content else None,
-        summary=_atom_text(summary) if summary else None, links=_atom_links(entry),
-        author=entry.xpath("./author/name/text()").get(), author_uri=entry.xpath("./author/uri/text()").get(),
-        categories=[(c.attrib.get("scheme", ""), c.attrib.get("term", "")) for c in entry.xpath("./category")],
-        total=entry.xpath("./total/text()").get(),
-        reply_to=(reply_to[0].attrib.get("ref"), reply_to[0].attrib.get("href")) if reply_to else None,
-        properties={p.attrib.get("name", ""): p.attrib.get("value", "") for p in entry.xpath("./extendedProperty")},
-        orig_link=entry.xpath("./origLink/text()").get(),
+        tag=_text(kids, "id"), published=_text(kids, "published"), updated=_text(kids, "updated"),
+        title=_atom_text(kids.get("title")), content=_atom_text(kids["content"]) if "content" in kids else None,
+        summary=_atom_text(kids["summary"]) if "summary" in kids else None, links=_links(kids),
+        author=_text(kids, "author", "name"), author_uri=_text(kids, "author", "uri"),
+        categories=[(c.get("scheme", ""), c.get("term", "")) for c in kids.get("category", [])],
+        total=_text(kids, "total"),
+        reply_to=(reply_to[0].get("ref"), reply_to[0].get("href")) if reply_to else None,
+        properties={p.get("name", ""): p.get("value", "") for p in kids.get("extendedProperty", [])},
+        orig_link=_text(kids, "origLink"),
     )
 
 
-def _atom_text(nodes: Any) -> str:
+def _atom_text(nodes: list[Any] | None) -> str:
     """An Atom text construct as HTML: escaped HTML or text as is, XHTML as its markup."""
     if not nodes:
         return ""
     node = nodes[0]
-    if node.attrib.get("type") == "xhtml":
-        div = node.xpath("./*")
-        return "".join((div[0] if div else node).xpath("node()").getall()).strip()
-    return "".join(node.xpath("text()").getall()).strip()
+    if node.get("type") == "xhtml":
+        inner = next((c for c in node if isinstance(c.tag, str)), node)
+        parts = [inner.text or ""] + [etree.tostring(c, encoding="unicode", with_tail=True) for c in inner]
+        return _XHTML_NS.sub("", "".join(parts)).strip()
+    return (node.text or "").strip()
 
 
 # --- RSS --------------------------------------------------------------------------------
 
 
-def _read_rss(rss: Selector) -> FeedPage:
-    channel = rss.xpath("./channel")
+def _read_rss(rss: Any) -> FeedPage:
+    channel = _children(rss).get("channel")
     if not channel:
         return FeedPage(problem="not a feed")
-    ch = channel[0]
+    kids = _children(channel[0])
     return FeedPage(
-        title=plain(ch.xpath("./title/text()").get()), home=ch.xpath("./link/text()").get(),
-        total=_int(ch.xpath("./totalResults/text()").get()), start=_int(ch.xpath("./startIndex/text()").get()),
-        per_page=_int(ch.xpath("./itemsPerPage/text()").get()),
-        next_href=next((l.attrib.get("href") for l in ch.xpath("./link[@rel='next']")), None),
-        entries=[_rss_item(i) for i in ch.xpath("./item")],
+        title=plain(_text(kids, "title")),
+        home=next((l.text for l in kids.get("link", []) if l.text and l.text.strip()), None),
+        total=_int(_text(kids, "totalResults")), start=_int(_text(kids, "startIndex")),
+        per_page=_int(_text(kids, "itemsPerPage")),
+        next_href=next((l.get("href") for l in kids.get("link", []) if l.get("rel") == "next"), None),
+        entries=[_rss_item(i) for i in kids.get("item", [])],
     )
 
 
-def _rss_item(item: Selector) -> dict[str, Any]:
-    author = (item.xpath("./author/text()").get() or item.xpath("./creator/text()").get() or "").strip()
+def _rss_item(item: Any) -> dict[str, Any]:
+    kids = _children(item)
+    author = (_text(kids, "author") or _text(kids, "creator") or "").strip()
     named = _RSS_AUTHOR.match(author)
-    link = (item.xpath("./link/text()").get() or "").strip()
+    link = next((l.text.strip() for l in kids.get("link", []) if l.text and l.text.strip()), "")
     return _entry(
-        tag=item.xpath("./guid/text()").get(), published=item.xpath("./pubDate/text()").get(),
-        updated=item.xpath("./updated/text()").get(), title=item.xpath("./title/text()").get() or "",
-        content=item.xpath("./encoded/text()").get() or item.xpath("./description/text()").get() or "",
+        tag=_text(kids, "guid"), published=_text(kids, "pubDate"), updated=_text(kids, "updated"),
+        title=_text(kids, "title") or "", content=_text(kids, "encoded") or _text(kids, "description") or "",
         summary=None, links=[{"rel": "alternate", "type": "text/html", "href": link, "title": ""}],
         author=named["name"] if named else author or None, author_uri=None,
-        categories=[("", c) for c in item.xpath("./category/text()").getall()],
-        total=item.xpath("./total/text()").get(), reply_to=None, properties={},
-        orig_link=item.xpath("./origLink/text()").get(),
+        categories=[("", c.text or "") for c in kids.get("category", [])],
+        total=_text(kids, "total"), reply_to=None, properties={}, orig_link=_text(kids, "origLink"),
     )
 
 
