@@ -15,6 +15,7 @@ text was removed) and ``blogger.displayTime`` (the time as the blog shows it), a
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -94,15 +95,21 @@ def _xml_root(raw: bytes) -> tuple[Any, str | None]:
 def _local(element: Any) -> str:
     """An element's name without its namespace (``thr:total`` → ``total``)."""
     tag = element.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    return _local_name(tag) if isinstance(tag, str) else ""
+
+
+@functools.lru_cache(maxsize=256)
+def _local_name(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
 
 
 def _children(element: Any) -> dict[str, list[Any]]:
     """Child elements by local name, in document order (one pass over the element)."""
     out: dict[str, list[Any]] = {}
     for child in element:
-        if isinstance(child.tag, str):
-            out.setdefault(_local(child), []).append(child)
+        tag = child.tag
+        if isinstance(tag, str):
+            out.setdefault(_local_name(tag), []).append(child)
     return out
 
 
@@ -142,11 +149,12 @@ def _links(kids: dict[str, list[Any]]) -> list[dict[str, str]]:
 def _atom_entry(entry: Any) -> dict[str, Any]:
     kids = _children(entry)
     reply_to = kids.get("in-reply-to")
+    author = _children(kids["author"][0]) if "author" in kids else {}
     return _entry(
         tag=_text(kids, "id"), published=_text(kids, "published"), updated=_text(kids, "updated"),
         title=_atom_text(kids.get("title")), content=_atom_text(kids["content"]) if "content" in kids else None,
         summary=_atom_text(kids["summary"]) if "summary" in kids else None, links=_links(kids),
-        author=_text(kids, "author", "name"), author_uri=_text(kids, "author", "uri"),
+        author=_text(author, "name"), author_uri=_text(author, "uri"),
         categories=[(c.get("scheme", ""), c.get("term", "")) for c in kids.get("category", [])],
         total=_text(kids, "total"),
         reply_to=(reply_to[0].get("ref"), reply_to[0].get("href")) if reply_to else None,
