@@ -13,7 +13,7 @@ from scrapy.utils.test import get_crawler
 
 from crawlers.markup.blogger import blogger_classic_comments, blogger_languages, blogger_threaded_comments
 from crawlers.markup.blogger_feeds import comment_fields, next_start, post_fields, read_feed
-from crawlers.markup.blogger_pages import advertised_root, classify, declared_comments
+from crawlers.markup.blogger_pages import advertised_root, classify, declared_comments, page_post
 from crawlers.spiders.blogger import BloggerSpider
 
 from spider_support import split
@@ -474,3 +474,9 @@ def test_the_feeds_a_page_links_come_first_and_off_site_ones_are_skipped():
                          f"<link rel='alternate' href='{BLOG}feeds/posts/default'/>")
     assert spider.feed_candidates(page) == [BLOG + p for p in (
         "feeds/posts/default", "feeds/posts/default?alt=rss", "feeds/posts/default?alt=json", "atom.xml", "rss.xml")]
+
+
+def test_an_untitled_post_is_not_titled_with_the_blogs_name():
+    page = ("<html><head><title>Un passo dopo l'altro</title></head><body><div class='header'><h1 class='title'>Un passo dopo "
+            "l'altro</h1></div><div class='post hentry'><h3 class='post-title entry-title'></h3><div class='post-body'>Testo.</div></div></body></html>")
+    assert page_post(Selector(text=page), None)["title"] == ""

@@ -51,6 +51,7 @@ _EXACT_DATE = ("abbr.published::attr(title)", "abbr[itemprop='datePublished']::a
                "time[datetime]::attr(datetime)")
 _TIME_SHOWN = (".post-timestamp a::text", "a.timestamp-link::text", "a.timestamp-link *::text",
                "a[title='permanent link']::text", ".post-footer a[href$='.html']::text")
+_HEADER_NAME = (".Header h1", "#header h1", "h1.title", "h1.blog-title", "#blog-title")
 _BODY = (".post-body", ".entry-content", ".post-entry", ".blog-content", ".post-content")
 _LOWER = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 # Templates their owners wrote (Classic allowed any markup): a class that merely names the part
@@ -116,15 +117,21 @@ def _first_text(node: Selector, *queries: str) -> str | None:
 
 
 def _title_from_head(sel: Selector) -> str:
-    """``og:title``, else the page's ``<title>`` without Blogger's "Blog name: " prefix."""
-    title = first(sel, "meta[property='og:title']::attr(content)")
-    if title:
-        return title
-    head = first(sel, "title::text") or ""
-    site = first(sel, "meta[property='og:site_name']::attr(content)")
-    if site and head.startswith(site + ": "):
-        return head[len(site) + 2:]
-    return head.split(": ", 1)[-1] if ": " in head else head
+    """``og:title``, else the page's ``<title>`` without Blogger's "Blog name: " prefix; ""
+    when they only name the blog (Blogger titles an untitled post's page with the blog's name)."""
+    site = _site_name(sel)
+    for title in (first(sel, "meta[property='og:title']::attr(content)"), first(sel, "title::text")):
+        if not title:
+            continue
+        if site and title.startswith(site + ": "):
+            return title[len(site) + 2:]
+        if title != site:
+            return title.split(": ", 1)[-1] if ": " in title and not site else title
+    return ""
+
+
+def _site_name(sel: Selector) -> str | None:
+    return first(sel, "meta[property='og:site_name']::attr(content)") or _first_text(sel, *_HEADER_NAME)
 
 
 def blog_name(sel: Selector, post_title: str | None = None) -> str | None:
@@ -141,8 +148,7 @@ def blog_name(sel: Selector, post_title: str | None = None) -> str | None:
             return head[: -len(separator + post_title)]
         if head.startswith(post_title + separator):
             return head[len(post_title + separator):]
-    return first(sel, ".Header h1 a::text", ".Header h1::text", "#header h1 a::text", "#header h1::text",
-                 "h1.title a::text", "h1.title::text", "h1.blog-title a::text", "h1.blog-title::text")
+    return _first_text(sel, *_HEADER_NAME)
 
 
 def _byline_author(node: Selector) -> str | None:
