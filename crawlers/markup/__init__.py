@@ -10,6 +10,7 @@ tests exercise them on recorded pages. One module per concern:
 | ``feeds`` | RSS/Atom entries through feedparser |
 | ``comments`` | the comment dict every parser returns; thread order |
 | ``blogger``, ``wordpress``, ``generic`` | comment markups, one module per platform family |
+| ``blogger_feeds``, ``blogger_pages`` | Blogger's feeds in every shape; its post pages, counts, roots and links |
 | ``structured`` | schema.org JSON-LD/microdata and microformats (posts and comments) |
 | ``fallback`` | any other template: repeated blocks under a comments container |
 
