@@ -20,7 +20,9 @@ POST_URL = BLOG + "2019/06/03/ssri-sexual-side-effects/"
 
 
 def make_spider() -> WordpressSpider:
-    return WordpressSpider.from_crawler(get_crawler(WordpressSpider), url=BLOG)
+    spider = WordpressSpider.from_crawler(get_crawler(WordpressSpider), url=BLOG)
+    spider.api_root = BLOG + "wp-json/"  # as the start page advertises it
+    return spider
 
 
 def response(name: str, url: str, cls: type[TextResponse] = TextResponse, headers: dict | None = None,
@@ -45,7 +47,7 @@ def thread():
             "author": "Dr. Alvarez", "author_url": None, "published": None, "updated": None, "labels": [], "html": ""}
     url = BLOG + "wp-json/wp/v2/comments?post=412&page=1&per_page=100"
     resp = response("comments.json", url, headers={"X-WP-Total": "3", "X-WP-TotalPages": "1"})
-    posts, comments, _ = split(spider.parse_comments(resp, post=post, page=1, so_far=[], emit_post=True))
+    posts, comments, _ = split(spider.parse_comments(resp, post=post, page=1, so_far=[], declared=None, emit_post=True))
     return posts, {c["id"]: c for c in comments}, [c["id"] for c in comments]
 
 
@@ -134,7 +136,7 @@ def test_rest_404_falls_back_to_the_feed():
 @pytest.fixture(scope="module")
 def page():
     spider = make_spider()
-    posts, comments, _ = split(spider.parse_post_page(response("post.html", POST_URL, HtmlResponse), rest_post=None))
+    posts, comments, _ = split(spider.parse_page(response("post.html", POST_URL, HtmlResponse)))
     return posts[0], {c["id"]: c for c in comments}, [c["id"] for c in comments]
 
 
