@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 
@@ -241,7 +242,7 @@ def _name_text(place: Selector) -> str | None:
             if element.root is not clone and element.root.getparent() is not None:
                 element.root.getparent().remove(element.root)  # tails too: they hold "said, on …"
     text = " ".join(" ".join(clone.itertext()).split())
-    text = re.sub(r"\s*(?:says|sagt|schreibt|meint|dit|dice|disse|zegt|écrit|kirjoitti|skriver|scrive|said)\b.*$", "",
+    text = re.sub(r"(?:^|\s)(?:says|sagt|schreibt|meint|dit|dice|disse|zegt|écrit|kirjoitti|skriver|scrive|said)\b.*$", "",
                   text, flags=re.IGNORECASE)
     text = re.sub(r"\s+[—–|-]+\s*\d.*$", "", text)  # "Comment by Daniel — 17.07, 2011 @"
     text = re.sub(r"^(?:(?:comment|kommentar|commentaire|comentario|commento)\s+)?(?:von|by|par|por|da|de|door)\s+",
@@ -294,6 +295,7 @@ def read_date(text: str, languages: list[str] | None, after: str | None = None,
     if len(text) > 80:
         return None, None
     text = text.replace("@", " ").replace("\u00b7", " ")
+    text = re.sub(r"\b(\d{1,2})(?:st|nd|rd|th)\b", r"\1", text)  # "Juni 19th, 2018" (Avada's English format, German month)
     text = re.sub(r"\b(\d{1,2})\.\s?(\d{1,2})\.?,?\s+((?:19|20)\d{2})\b", r"\1.\2.\3", text)  # "17.07, 2011", "18. 05. 2014"
     region = (lang or "").lower().replace("_", "-").partition("-")[2]
     if region not in _MONTH_FIRST_REGIONS and not (not region and (lang or "en").lower().startswith("en")):
@@ -396,7 +398,7 @@ def _drop(element: Any) -> None:
 
 
 _COUNT_HEADERS = (
-    "#comments-title", ".comments-title", ".comment-title", ".comments-header h2", ".comments-header h3",
+    "#comments-title", ".comments-title", ".comment-title", "h2#comments", "h3#comments", ".commentsheader", ".comments-header h2", ".comments-header h3",
     "#comments > h2", "#comments > h3", "#comments h2", "#comments h3", ".comments-area > h2", ".comments-area > h3",
     ".wpd-thread-info", ".wpdiscuz-comment-count .wpd-cc-value", "#comments .section-title",
 )
@@ -438,12 +440,14 @@ def _count_in(text: str, header: Selector) -> int | None:
 _COMMENT_PAGE = re.compile(r"/comment-page-(\d+)/?(?=$|[?#])|[?&]cpage=(\d+)")
 
 
-def comment_page_links(sel: Selector, page_url: str) -> list[str]:
-    """Links to other pages of this post's comment thread (``…/comment-page-2/``, ``?cpage=2``)."""
+def comment_page_links(sel: Selector, page_url: str, local: Callable[[str], str | None] | None = None) -> list[str]:
+    """Links to other pages of this post's comment thread (``…/comment-page-2/``, ``?cpage=2``);
+    ``local`` maps a link onto where the page was fetched (a copy of the blog)."""
     base = strip_comment_page(page_url)
     out = []
     for href in sel.css("a[href*='comment-page-'], a[href*='cpage=']").xpath("@href").getall():
         absolute = urljoin(page_url, href.strip())
+        absolute = (local(absolute) if local else absolute) or absolute
         if _COMMENT_PAGE.search(absolute) and strip_comment_page(absolute) == base:
             out.append(absolute.split("#")[0])
     return list(dict.fromkeys(out))

@@ -34,15 +34,17 @@ TITLE_PLACES = ("h1.entry-title::text", "h1.entry-title a::text", "h1.post-title
 LOOSE_TITLE_PLACES = (".post h2 a::text", ".post h2::text", "h1::text", "h1 a::text")
 """Where a theme without title classes has the title: after ``og:title``, which is surer."""
 AUTHOR_PLACES = (".byline .author a::text", ".byline .author::text", ".author.vcard .fn::text", ".author.vcard a::text",
-                 ".entry-author-name::text", ".entry-author a::text", ".posted-by a::text", ".post-author a::text",
-                 "a[rel~='author']::text", ".byline a::text", ".entry-meta .author::text", ".author a::text")
+                 ".entry-author-name::text", ".entry-author a::text", ".entry-author-text a::text", ".posted-by a::text",
+                 ".post-author a::text", ".post-author-name::text",
+                 "a[rel~='author']::text", ".byline a::text", ".entry-meta .author::text", ".author a::text",
+                 ".vcard .fn a::text", ".vcard .fn::text")
 PUBLISHED_ATTRS = ("time.entry-date.published::attr(datetime)", "time.published::attr(datetime)",
                    "time.entry-time::attr(datetime)", "time.entry-date::attr(datetime)", "abbr.published::attr(title)",
                    "[itemprop='datePublished']::attr(content)", "[itemprop='datePublished']::attr(datetime)",
                    "time[datetime]::attr(datetime)")
 PUBLISHED_TEXTS = ("time.published", "time.entry-date", ".entry-date", ".entry-time", ".posted-on", ".post-date",
                    ".published", ".date", ".postmetadata", ".meta", ".entry-meta")
-BODY_PLACES = (".entry-content", ".post-content", ".entry-body", ".post-entry", ".entry", ".storycontent",
+BODY_PLACES = (".entry-content", ".post-content", ".entry-body", ".post-entry", ".entrytext", ".entry", ".storycontent",
                ".post-body", ".single-content", "[itemprop='articleBody']", ".content")
 LABEL_PLACES = (".cat-links a::text", ".tags-links a::text", "a[rel~='tag']::text", ".entry-categories a::text",
                 ".entry-tags a::text", ".post-categories a::text")
@@ -117,7 +119,6 @@ def post_fields(sel: Selector, url: str, languages: list[str] | None, lang: str 
     scope = _article(sel)
     published, basis = _published(scope, sel, languages, lang)
     updated = first(scope, "time.updated::attr(datetime)") or first(sel, "meta[property='article:modified_time']::attr(content)")
-    body = scope.css(", ".join(BODY_PLACES))
     return {
         "url": url,
         "platform_id": post_id(sel),
@@ -129,8 +130,22 @@ def post_fields(sel: Selector, url: str, languages: list[str] | None, lang: str 
         "published_basis": basis,
         "updated": shown_date(updated, languages)[0] if updated else None,
         "labels": list(dict.fromkeys(" ".join(t.split()) for t in scope.css(", ".join(LABEL_PLACES)).getall() if t.strip())),
-        "html": clean_body(body[0]) if body else "",
+        "html": _body(scope),
     }
+
+
+def _body(scope: Any) -> str:
+    """The post's text: the most specific content element that holds most of the text (a
+    theme's short ``.entry`` teaser above the real ``.entrytext`` is passed over)."""
+    candidates = []
+    for query in BODY_PLACES:
+        for match in scope.css(query)[:3]:
+            html = clean_body(match)
+            candidates.append((html, len(" ".join(re.sub(r"<[^>]+>", " ", html).split()))))
+    if not candidates:
+        return ""
+    longest = max(length for _, length in candidates)
+    return next(html for html, length in candidates if length >= longest / 2)
 
 
 def _article(sel: Selector) -> Any:
@@ -168,7 +183,8 @@ def _date_in_header(scope: Any, languages: list[str] | None, lang: str | None) -
     """Old themes print the date as bare text by the title ("26 Mai, 2008 | ThE_PaiN |"):
     the first text with a year, before the post's paragraphs."""
     for text in scope.xpath(".//text()[normalize-space()][not(ancestor::p or ancestor::li or ancestor::script "
-                            "or ancestor::style or ancestor::a)]")[:40]:
+                            "or ancestor::style or ancestor::a or ancestor::*[contains(@class, 'updated') "
+                            "or contains(@class, 'modified')])]")[:40]:
         value = text.get()
         if _YEAR.search(value):
             for part in value.split("|"):
@@ -200,7 +216,7 @@ POST_LINKS = ("article .entry-title a", ".entry-title a", ".entry-title-link", "
 PAGINATION_LINKS = ("a.next", "a.prev", "a.page-numbers", ".nav-previous a", ".nav-next a", ".pagination a",
                     ".page-nav a", ".wp-pagenavi a", ".navigation a", "a[rel~='next']", "a[rel~='prev']",
                     ".older-posts a", ".newer-posts a", ".older a", ".newer a", ".alignleft a", ".alignright a",
-                    ".post-navigation a", ".previous a", ".next a", ".prev-post a", ".next-post a",
+                    ".post-navigation a", ".previous a", ".next a", ".prev-post a", ".next-post a", ".previous-post a",
                     ".archive-pagination a", ".blog-pager a")
 ARCHIVE_LINKS = (".widget_archive a", ".widget_categories a", ".wp-block-archives a", ".wp-block-categories a",
                  ".widget_archive option::attr(value)", ".widget_categories option::attr(value)")

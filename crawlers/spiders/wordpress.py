@@ -499,7 +499,7 @@ class WordpressSpider(BlogSpider):
         if feed and canonical_url(strip_comment_page(feed).removesuffix("feed/").removesuffix("feed")) != canonical_url(url):
             feed = None  # a category's or the blog's feed, not this post's
         thread = {"post": post, "comments": comments, "declared": declared, "feed": feed, "lang": lang,
-                  "todo": [u for u in (self.in_blog(p) for p in comment_page_links(response.selector, response.url)) if u],
+                  "todo": [u for u in (self.in_blog(p) for p in comment_page_links(response.selector, response.url, self.local)) if u],
                   "done": [strip_comment_page(response.url), response.url]}
         yield from self.thread_step(thread)
 
@@ -567,7 +567,7 @@ class WordpressSpider(BlogSpider):
             lang, languages = languages_of(response.selector)
             thread["comments"] += [self.localised(c) for c in wordpress_comments(
                 response.selector, languages, after=thread["post"]["published"], lang=lang)]
-            for link in comment_page_links(response.selector, response.url):
+            for link in comment_page_links(response.selector, response.url, self.local):
                 local = self.in_blog(link)
                 if local and local not in thread["done"] and local not in thread["todo"]:
                     thread["todo"].append(local)
