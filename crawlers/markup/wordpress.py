@@ -35,6 +35,7 @@ from crawlers.markup.dates import DateBasis, shown_date
 _CLASS = "contains(concat(' ', normalize-space(@class), ' '), ' {} ')"
 _ITEM_XPATH = (
     "//li[({c}) or starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')]"
+    " | //div[({c}) and starts-with(@id, 'comment-')]"  # wp_list_comments(style=div): Twenty Twenty
     " | //div[starts-with(@id, 'wc-comm-')]"
 ).format(c=_CLASS.format("comment"))
 _NOT_PEOPLE = ("pingback", "trackback")

@@ -30,7 +30,7 @@ _POST_ID = (re.compile(r"\bpostid-(\d+)\b"), re.compile(r"^post-(\d+)$"), re.com
 
 TITLE_PLACES = ("h1.entry-title::text", "h1.entry-title a::text", "h1.post-title::text", "h1.post-title a::text",
                 ".entry-title::text", ".entry-title a::text", ".post-title::text", ".post-title a::text",
-                "h1.title::text", "h2.title a::text")
+                "h1.title::text", "h2.title a::text", ".postitle::text", ".postitle a::text")
 LOOSE_TITLE_PLACES = (".post h2 a::text", ".post h2::text", "h1::text", "h1 a::text")
 """Where a theme without title classes has the title: after ``og:title``, which is surer."""
 AUTHOR_PLACES = (".byline .author a::text", ".byline .author::text", ".author.vcard .fn::text", ".author.vcard a::text",
@@ -54,7 +54,7 @@ BOILERPLATE = (
     ".addtoany_share_save_container", ".yarpp-related", ".crp_related", ".related-posts", ".entry-meta",
     ".entry-footer", ".post-navigation", ".navigation", "#comments", ".comments-area", ".wpdiscuz_top_clearing",
     ".share-buttons", ".social-share", ".author-box", ".post-author-box", ".wp-block-comments", ".ads", "h1",
-    ".entry-title", ".post-title",
+    ".entry-title", ".post-title", ".postitle", ".single-metainfo", "#nav-below", "#nav-above", ".nav-wrapper",
 )
 """What themes and plugins put inside a post's content element that is not the post."""
 

@@ -103,6 +103,7 @@ class WordpressSpider(BlogSpider):
         self.emitted_posts: dict[str, tuple[str, str]] = {}  # canonical URL → (URL, title) as emitted
         self.orphans: dict[str, list[dict[str, Any]]] = {}  # comments of the blog feed whose post was not read
         self.blog_feed_read = False
+        self.short: dict[str, int] = {}  # posts with fewer comments emitted than declared
         self.sitemap_posts: set[str] = set()
         self.user_names: dict[str, str | None] = {}
         self._posts_by_id: dict[str, dict[str, Any]] = {}
@@ -503,16 +504,19 @@ class WordpressSpider(BlogSpider):
                   "done": [strip_comment_page(response.url), response.url]}
         yield from self.thread_step(thread)
 
-    @staticmethod
-    def completed(post: dict[str, Any], response: TextResponse) -> dict[str, Any]:
+    def completed(self, post: dict[str, Any], response: TextResponse) -> dict[str, Any]:
         """What a theme's markup left out, as trafilatura finds it on the page: the text,
-        the title, the author, the day."""
+        the title, the author (not the blog's name, which it takes for one on some themes),
+        the day."""
         if not post["html"]:
             post["html"] = main_html(response.text, response.url)
         if not (post["title"] and post["author"] and post["published"]):
             meta = page_metadata(response.text, response.url)
             post["title"] = post["title"] or meta.get("title") or ""
-            post["author"] = post["author"] or meta.get("author")
+            guessed = meta.get("author") or ""
+            site = (self.blog_name or "").casefold()
+            if guessed and not (site and (site in guessed.casefold() or guessed.casefold() in site)):
+                post["author"] = post["author"] or guessed
             if not post["published"] and meta.get("published"):
                 post["published"], post["published_basis"] = meta["published"], "day"
         return post
@@ -620,6 +624,8 @@ class WordpressSpider(BlogSpider):
             self.emitted_posts[key] = (url, post["title"])
         for c in comments:
             self.emitted[key][c["id"]] = c.get("published_basis")
+        if thread["declared"] is not None and len(self.emitted[key]) < thread["declared"]:
+            self.short[key] = thread["declared"]
         yield from self.thread_items(url, post["title"], comments, by_date=False)
 
     # --- the blog's comment feed, last ----------------------------------------------------
@@ -661,7 +667,9 @@ class WordpressSpider(BlogSpider):
                 useful += 1
         for key, comments in sorted(by_post.items()):
             yield from self.late_comments(key, comments)
-        if found and useful and len(found) >= 10 and page < MAX_FEED_PAGES:
+        self.short = {key: n for key, n in self.short.items() if len(self.emitted[key]) < n}
+        # newest first: read on while a page is full and it helped, or posts still lack comments
+        if found and (useful or self.short) and len(found) >= 10 and page < MAX_FEED_PAGES:
             yield self.blog_feed_request(url, page + 1)
         else:
             yield from self.orphan_requests()
