@@ -399,7 +399,7 @@ def _drop(element: Any) -> None:
 
 
 _COUNT_HEADERS = (
-    "#comments-title", ".comments-title", ".comment-title", "h2#comments", "h3#comments", ".commentsheader", ".comments-header h2", ".comments-header h3",
+    "#comments-title", ".comments-title", ".comment-title", "h1#comments", "h2#comments", "h3#comments", ".commentsheader", ".comments-header h2", ".comments-header h3",
     "#comments > h2", "#comments > h3", "#comments h2", "#comments h3", ".comments-area > h2", ".comments-area > h3",
     ".wpd-thread-info", ".wpdiscuz-comment-count .wpd-cc-value", "#comments .section-title",
 )

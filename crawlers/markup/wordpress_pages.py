@@ -42,8 +42,8 @@ PUBLISHED_ATTRS = ("time.entry-date.published::attr(datetime)", "time.published:
                    "time.entry-time::attr(datetime)", "time.entry-date::attr(datetime)", "abbr.published::attr(title)",
                    "[itemprop='datePublished']::attr(content)", "[itemprop='datePublished']::attr(datetime)",
                    "time[datetime]::attr(datetime)")
-PUBLISHED_TEXTS = ("time.published", "time.entry-date", ".entry-date", ".entry-time", ".posted-on", ".post-date",
-                   ".published", ".date", ".postmetadata", ".meta", ".entry-meta")
+PUBLISHED_TEXTS = ("time.published", "[itemprop='datePublished']", "time.entry-date", ".entry-date", ".entry-time",
+                   ".published", ".post-date", ".posted-on", ".date", ".postmetadata", ".meta", ".entry-meta")
 BODY_PLACES = (".entry-content", ".post-content", ".entry-body", ".post-entry", ".entrytext", ".entry", ".storycontent",
                ".post-body", ".single-content", "[itemprop='articleBody']", ".content")
 LABEL_PLACES = (".cat-links a::text", ".tags-links a::text", "a[rel~='tag']::text", ".entry-categories a::text",
