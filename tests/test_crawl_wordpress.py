@@ -223,7 +223,9 @@ def test_jetpack_likes_are_not_comment_text():
 def test_pingbacks_are_neither_comments_nor_counted():
     sel = real_page("wordpress-avada-de", "blog/influencer-und-ihre-therapeutinnen/index.html")
     assert sorted(real_comments("wordpress-avada-de", "blog/influencer-und-ihre-therapeutinnen/index.html")) == ["601", "602", "603", "604"]
-    assert declared_comments(sel) == 4  # "6 Comments" less the 2 pingbacks
+    assert declared_comments(sel, shown=4) == 4  # "6 Comments" less the 2 pingbacks
+    divi = real_page("wordpress-divi-de", "2017/06/07/schweigepflicht-in-sozialen-netzwerken/index.html")
+    assert declared_comments(divi, shown=2) == 2  # "2 Kommentare" beside 1 trackback: comments only
 
 
 def test_avada_date_as_bare_text_beside_the_name():

@@ -232,7 +232,9 @@ def _author(own: _Own) -> tuple[str | None, str | None]:
 
 
 _NOT_NAME = (".says", "time", ".comment-date", ".date", "a.comment-reply-link", ".reply", ".screen-reader-text",
-             "script", "style", "a[href^='#']", "a[href*='#comment-']", ".comment-metadata", ".comment__links")
+             "script", "style", "a[href^='#']", "a[href*='#comment-']", ".comment-metadata", ".comment__links",
+             "[class*='badge']", "[class*='comment_author']", ".ast-highlight-text")
+"""Inside an author element but not the name: "says:", dates, reply links, "Author" badges."""
 
 
 def _name_text(place: Selector) -> str | None:
@@ -248,7 +250,8 @@ def _name_text(place: Selector) -> str | None:
     text = re.sub(r"\s+[—–|-]+\s*\d.*$", "", text)  # "Comment by Daniel — 17.07, 2011 @"
     text = re.sub(r"^(?:(?:comment|kommentar|commentaire|comentario|commento)\s+)?(?:von|by|par|por|da|de|door)\s+",
                   "", text, flags=re.IGNORECASE)
-    return text.strip(" :|-–—,@") or None
+    text = re.sub(r"^[|:–—,]+\s+|\s+[|:–—,]+$|:$", "", text.strip())  # separators, not "-thh" or "omg -_-"
+    return text.strip() or None
 
 
 # --- date ---------------------------------------------------------------------------------
@@ -409,16 +412,18 @@ _COMMENT_WORDS = re.compile(
 _ONE = re.compile(r"^\s*(?:one|ein|eine|einen|un|une|una|uno|een|um|uma|jeden|jedna|en|ett)\b", re.IGNORECASE)
 
 
-def declared_comments(sel: Selector) -> int | None:
+def declared_comments(sel: Selector, shown: int = 0) -> int | None:
     """The comment count a theme's thread header states ("12 Kommentare zu …", "One thought
-    on …", "Kommentare (34)"), less the pingbacks the page lists (core counts those too)."""
+    on …", "Kommentare (34)"). Core's count includes pingbacks, so the pingbacks the page
+    lists are taken off — unless the header cannot have counted them (Divi counts comments
+    only): ``shown`` is the number of comments the page shows."""
     for query in _COUNT_HEADERS:
         for header in sel.css(query):
             text = " ".join(header.xpath("string(.)").get("").split())
             count = _count_in(text, header)
             if count is not None:
                 pings = len([li for li in sel.xpath(_ITEM_XPATH) if _is_ping(li)])
-                return max(count - pings, 0)
+                return count - pings if count >= shown + pings else count
     return None
 
 

@@ -42,7 +42,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawlers.items import Comment, Post, RecordBatch
-from crawlers.markup import extract_comments
+from crawlers.markup import extract_comments, first
 from crawlers.markup.comments import dedupe_by_id
 from crawlers.markup.names import author_fields
 from crawlers.markup.wordpress import comment_page_links, declared_comments, strip_comment_page, wordpress_comments
@@ -152,18 +152,12 @@ class WordpressSpider(BlogSpider):
             return
         assert isinstance(response, TextResponse)
         ad = advertised(response.selector, response.url)
-        self.origins.learn(response.url, ad["canonical"])
         api = ad["api"] or header_links(response.headers.get("Link")).get(API_REL)
         api = urljoin(response.url, api) if api else None
-        for home in response.css("a[rel~='home']::attr(href), .site-title a::attr(href), #header h1 a::attr(href), "
-                                 "#logo a::attr(href), #site-title a::attr(href)").getall()[:4]:
-            self.origins.learn(response.url, home)  # the home page names the original home
-        if api and "home" in (response.css("body::attr(class)").get() or "").split():
-            self.origins.learn(response.url, home_of_api(api))
-        self.origins.learn_wayback(response.url, response.css("a::attr(href), link::attr(href)").getall())
-        self.adopt_root(response.url, self.local(api), ad)
-        self.set_blog_name(ad["site_name"] if page_kind(response.selector) != "post" else response.css(
-            "meta[property='og:site_name']::attr(content), .site-title a::text, .site-title::text").get())
+        self.learn_origin(response, ad["canonical"], api)
+        self.adopt_root(response.url, self.local(api), self.local(ad["posts_feed"]))
+        self.set_blog_name(ad["site_name"] if page_kind(response.selector) != "post" else
+                           first(response, "meta[property='og:site_name']::attr(content)", ".site-title a::text"))
         self.posts_feed = self.in_blog(ad["posts_feed"])
         self.comments_feed = self.in_blog(ad["comments_feed"])
         if self.html_only:
@@ -174,11 +168,22 @@ class WordpressSpider(BlogSpider):
             self.count_error("api_elsewhere", api, "the API lies outside the crawled copy; reading feeds and pages")
         yield self.posts_request(1) if self.api_root else self.feed_request(1)
 
-    def adopt_root(self, page: str, api: str | None, ad: dict[str, Any]) -> None:
+    def learn_origin(self, response: TextResponse, canonical: str | None, api: str | None) -> None:
+        """Whether the start page is a copy served away from its original host, and which
+        host that is: its canonical URL at the same path, the home links of a home page, the
+        Wayback Machine's wrapping of its links."""
+        self.origins.learn(response.url, canonical)
+        for home in response.css("a[rel~='home']::attr(href), .site-title a::attr(href), #header h1 a::attr(href), "
+                                 "#logo a::attr(href), #site-title a::attr(href)").getall()[:4]:
+            self.origins.learn(response.url, home)  # learns only when this page is the home
+        if api and "home" in (response.css("body::attr(class)").get() or "").split():
+            self.origins.learn(response.url, home_of_api(api))
+        self.origins.learn_wayback(response.url, response.css("a::attr(href), link::attr(href)").getall())
+
+    def adopt_root(self, page: str, api: str | None, feed: str | None) -> None:
         """A start URL below the blog's home (a post, an archive) crawls the whole blog: its
         home is where the API or the posts feed lives, when that is above the start URL."""
-        feed = self.local(ad["posts_feed"])
-        home = home_of_api(api) if api else (re.sub(r"(?:/feed/?|\?feed=rss2?)$", "/", feed) if feed else None)
+        home = home_of_api(api) if api else (home_of_feed(feed) if feed else None)
         if not home:
             return
         candidate, start = urlsplit(blog_root(home)), urlsplit(canonical_url(page))
@@ -484,25 +489,37 @@ class WordpressSpider(BlogSpider):
     def read_post(self, response: TextResponse, known: dict[str, Any] | None) -> Iterator[Any]:
         """A post page: its fields (with what its feed entry or REST object said), its
         comments, then the other pages of its thread and its comment feed."""
-        url = self.page_url(response)
-        lang, languages = languages_of(response.selector)
-        post = post_fields(response.selector, url, languages, lang)
+        sel, url = response.selector, self.page_url(response)
+        lang, languages = languages_of(sel)
         entry = known or self.feed_posts.get(canonical_url(url)) or {}
-        post = self.with_entry(self.completed(post, response), entry)
+        post = self.completed(self.with_entry(post_fields(sel, url, languages, lang), entry), response)
         post["author_url"] = self.local(post["author_url"])
         comments = [self.localised(c) for c in
-                    wordpress_comments(response.selector, languages, after=post["published"], lang=lang) or extract_comments(response.selector)]
-        declared = entry.get("comment_count") if entry.get("comment_count") is not None else declared_comments(response.selector)
-        if declared is None and not comments and response.css("#respond, #commentform, form.comment-form"):
-            declared = 0  # the comment form under no comments: a page that says "none yet"
-        ad = advertised(response.selector, response.url)
-        feed = entry.get("comments_feed") or self.in_blog(ad["post_comments_feed"])
-        if feed and canonical_url(strip_comment_page(feed).removesuffix("feed/").removesuffix("feed")) != canonical_url(url):
-            feed = None  # a category's or the blog's feed, not this post's
-        thread = {"post": post, "comments": comments, "declared": declared, "feed": feed, "lang": lang,
-                  "todo": [u for u in (self.in_blog(p) for p in comment_page_links(response.selector, response.url, self.local)) if u],
+                    wordpress_comments(sel, languages, after=post["published"], lang=lang) or extract_comments(sel)]
+        pages = [u for u in (self.in_blog(p) for p in comment_page_links(sel, response.url, self.local)) if u]
+        thread = {"post": post, "comments": comments, "declared": self.declared(response, entry, comments),
+                  "feed": self.comment_feed(response, entry, url), "todo": pages,
                   "done": [strip_comment_page(response.url), response.url]}
         yield from self.thread_step(thread)
+
+    @staticmethod
+    def declared(response: TextResponse, entry: dict[str, Any], comments: list[dict[str, Any]]) -> int | None:
+        """The post's comment count as declared: its feed entry's ``slash:comments``, else the
+        thread's header; a comment form under no comments declares none yet."""
+        if entry.get("comment_count") is not None:
+            return int(entry["comment_count"])
+        count = declared_comments(response.selector, len(comments))
+        if count is None and not comments and response.css("#respond, #commentform, form.comment-form"):
+            return 0
+        return count
+
+    def comment_feed(self, response: TextResponse, entry: dict[str, Any], url: str) -> str | None:
+        """The post's own comment feed (``wfw:commentRss``, or the page's feed link that is
+        this post's, not a category's or the blog's)."""
+        feed = entry.get("comments_feed") or self.in_blog(advertised(response.selector, response.url)["post_comments_feed"])
+        if feed and canonical_url(strip_comment_page(feed).removesuffix("feed/").removesuffix("feed")) != canonical_url(url):
+            return None
+        return feed
 
     def completed(self, post: dict[str, Any], response: TextResponse) -> dict[str, Any]:
         """What a theme's markup left out, as trafilatura finds it on the page: the text,
@@ -689,6 +706,13 @@ class WordpressSpider(BlogSpider):
         """Posts the blog feed names that no other source led to: read their pages."""
         for key in sorted(self.orphans):
             yield self.request(key, self.parse_page)
+
+
+def home_of_feed(url: str) -> str:
+    """The blog's home for its posts feed: ``…/feed/`` and ``…/?feed=rss2`` → ``…/``."""
+    parts = urlsplit(url)
+    path = re.sub(r"index\.php$", "", re.sub(r"feed/?$", "", parts.path) if not parts.query else parts.path)
+    return f"{parts.scheme}://{parts.netloc}{path if path.endswith('/') else path + '/'}"
 
 
 def merge_thread(shown: list[dict[str, Any]], fed: list[dict[str, Any]]) -> list[dict[str, Any]]:
