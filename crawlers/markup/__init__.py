@@ -14,10 +14,9 @@ tests exercise them on recorded pages. One module per concern:
 | ``structured`` | schema.org JSON-LD/microdata and microformats (posts and comments) |
 | ``fallback`` | any other template: repeated blocks under a comments container |
 
-``extract_comments`` tries the markups in ``COMMENT_MARKUPS`` order and returns the first
-that reads comments: words, and for some of them an author or a date. A markup whose
-selectors matched another template's elements (empty shells, or text without any name or
-date) gives way to the next; if none does better, its comments are kept.
+``extract_comments`` tries every markup in ``COMMENT_MARKUPS`` and keeps the one whose comments
+are most complete (words, a name, a date); a markup whose selectors matched another
+template's elements (empty shells, text without any name or date) loses to the right one.
 """
 
 from __future__ import annotations
@@ -41,16 +40,28 @@ COMMENT_MARKUPS = (blogger_threaded_comments, blogger_classic_comments, wordpres
 
 
 def extract_comments(sel: Selector) -> list[dict[str, Any]]:
-    """Comments in the first known markup the page uses (document order)."""
-    weak: list[dict[str, Any]] = []
+    """Comments in the known markup that reads the page best (document order).
+
+    Selectors written for one template also match parts of others (a WordPress theme's
+    ``comment-author`` class on a SPIP forum): the markup whose comments are the most
+    complete wins — most with words, a name and a date, then most with words and either —
+    and on a tie the earlier one in ``COMMENT_MARKUPS`` (platforms before the fallbacks)."""
+    best: list[dict[str, Any]] = []
+    best_score = (0, 0, 0)
     for parser in COMMENT_MARKUPS:
         found = parser(sel)
-        if not found or not any(plain(c["html"]) for c in found):
-            continue
-        if any(c.get("author") or c.get("published") for c in found):
-            return found
-        weak = weak or found
-    return weak
+        score = _completeness(found)
+        if score > best_score:
+            best, best_score = found, score
+    return best
+
+
+def _completeness(found: list[dict[str, Any]]) -> tuple[int, int, int]:
+    """(comments with words, name and date; with words and a name or a date; with words)."""
+    worded = [c for c in found if plain(c["html"])]
+    full = sum(1 for c in worded if c.get("author") and c.get("published"))
+    partial = sum(1 for c in worded if c.get("author") or c.get("published"))
+    return full, partial, len(worded)
 
 
 __all__ = [

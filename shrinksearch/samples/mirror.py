@@ -54,10 +54,12 @@ def candidate_names(path: str, query: str) -> Iterator[str]:
     bases = [relative]
     if query:
         raw = unquote(query)
-        # a directory's URL with a query is saved as its index.html plus the query ("/?p=501"
-        # → "index.html?p=501.html"), as wget names it
-        file = relative + "index.html" if relative == "" or relative.endswith("/") else relative
-        bases = [file + sep + q for q in dict.fromkeys((raw, raw.replace(":", "_"))) for sep in QUERY_SEPARATORS]
+        # a directory's URL with a query is saved by wget as its index.html plus the query
+        # ("/?p=501" → "index.html?p=501.html"), by other savers as the query alone ("@p=501")
+        files = dict.fromkeys([relative + "index.html" if relative == "" or relative.endswith("/") else relative,
+                               relative])
+        bases = [file + sep + q for file in files for q in dict.fromkeys((raw, raw.replace(":", "_")))
+                 for sep in QUERY_SEPARATORS]
     for base in bases:
         if base == "" or base.endswith("/"):
             yield base + "index.html"
