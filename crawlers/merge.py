@@ -19,9 +19,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from crawlers.urls import canonical_url, is_under
+from crawlers.urls import canonical_url, is_saved_query_name, is_under
 
 _BASIS_RANK = {"instant": 3, "local": 2, "day": 1, None: 0}
 
@@ -103,8 +102,7 @@ def _url_preference(url: str) -> tuple[bool, int, str]:
     """Which of a post's URLs to keep: not a saved copy's name for a query URL (wget saves
     WordPress's ``/?p=501`` shortlink as ``index.html%3Fp=501.html`` and points every link to
     the post there), then the shortest, then the first in order."""
-    path = unquote(urlsplit(url).path)
-    return ("?" in path or "%3F" in path.upper(), len(url), url)
+    return (is_saved_query_name(url), len(url), url)
 
 
 def _merge_comments(comments: list[dict[str, Any]], url_of: dict[str, str]) -> tuple[list[dict[str, Any]], int]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -68,3 +68,11 @@ def is_under(url: str, root: str) -> bool:
     """Whether ``url`` lies inside the blog rooted at ``root`` (same host, path prefix)."""
     a, b = urlsplit(canonical_url(url)), urlsplit(root)
     return a.netloc == b.netloc and a.path.startswith(b.path)
+
+
+def is_saved_query_name(url: str) -> bool:
+    """Whether ``url`` is a saved copy's file name for a URL with a query: wget saves
+    WordPress's ``/?p=501`` shortlink as ``index.html%3Fp=501.html`` (linked as ``%253F``) and
+    points every link to the post there, its canonical link included."""
+    path = unquote(unquote(urlsplit(url).path))
+    return "?" in path

@@ -17,8 +17,12 @@ def feed_entries(body: bytes | str) -> tuple[dict[str, Any], list[dict[str, Any]
 
     parsed = feedparser.parse(body)
     feed = parsed.feed
+    links = feed.get("links") or []
     meta = {"title": feed.get("title"), "updated": iso_utc(feed["updated"] if "updated" in feed.keys() else None),
-            "problem": _feed_problem(parsed)}
+            "problem": _feed_problem(parsed),
+            # where the feed says it lives and whose feed it is: a copy's feed names the original host
+            "self": next((link.get("href") for link in links if link.get("rel") == "self"), None),
+            "home": feed.get("link")}
     return meta, [_entry(e) for e in parsed.entries]
 
 

@@ -269,7 +269,8 @@ def followable(url: str | None) -> str | None:
 def advertised(sel: Selector, page_url: str) -> dict[str, Any]:
     """What a page announces in its ``<head>``: the REST API root, the posts feed, the
     comments feed, this post's comment feed, the canonical URL and the site name."""
-    feeds = [(link.attrib.get("title") or "", urljoin(page_url, link.attrib["href"].strip()))
+    # a saved copy links a feed as its file, ``feed/index.html``: the feed is ``feed/``
+    feeds = [(link.attrib.get("title") or "", re.sub(r"/index\.html?$", "/", urljoin(page_url, link.attrib["href"].strip())))
              for link in sel.css("link[rel='alternate'][href]")
              if "rss" in (link.attrib.get("type") or "") or "atom" in (link.attrib.get("type") or "")]
     comment_feeds = [u for _, u in feeds if re.search(r"/comments/feed/?$|[?&]feed=comments-", u)]

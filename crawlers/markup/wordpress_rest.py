@@ -51,7 +51,8 @@ def api_url(root: str, route: str, **params: Any) -> str:
         # the route's slashes stay readable, as WordPress writes them in its own links
         q = f"rest_route={base}" + (f"&{extra}" if extra else "")
         return urlunsplit((parts.scheme, parts.netloc, parts.path, q, ""))
-    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    path = re.sub(r"/wp-json/index\.html?$", "/wp-json/", parts.path)  # a saved copy's name for the root
+    path = path if path.endswith("/") else path + "/"
     return urlunsplit((parts.scheme, parts.netloc, path + route.strip("/"), extra, ""))
 
 
@@ -61,7 +62,7 @@ def home_of_api(root: str) -> str:
     parts = urlsplit(root)
     path = parts.path
     if "rest_route" not in parts.query:
-        path = re.sub(r"(?:index\.php/)?wp-json/?$", "", path)
+        path = re.sub(r"(?:index\.php/)?wp-json(?:/|/index\.html?)?$", "", path)
     path = re.sub(r"index\.php$", "", path)
     return urlunsplit((parts.scheme, parts.netloc, path if path.endswith("/") else path + "/", "", ""))
 

@@ -34,7 +34,7 @@ from crawlers.media import MediaSkipped
 from crawlers.markup import extract_comments, iso_utc, thread_order
 from crawlers.markup.names import author_fields
 from crawlers.state import CrawlState
-from crawlers.urls import blog_root, canonical_url, is_under
+from crawlers.urls import blog_root, canonical_url, is_saved_query_name, is_under
 
 
 def classify_failure(failure: Failure) -> str | None:
@@ -276,7 +276,8 @@ class BlogSpider(scrapy.Spider):
         href = response.css("link[rel='canonical']::attr(href)").get()
         if href:
             canonical = response.urljoin(href.strip())
-            if self.follow_allowed(canonical) and canonical_url(canonical) != canonical_url(self.blog_url):
+            if self.follow_allowed(canonical) and canonical_url(canonical) != canonical_url(self.blog_url) \
+                    and not (is_saved_query_name(canonical) and not is_saved_query_name(response.url)):
                 return canonical
         return response.url
 

@@ -40,6 +40,7 @@ from crawlers.markup.page import (
 )
 from crawlers.markup.structured import page_post, structured_data
 from crawlers.markup.text import plain
+from crawlers.markup.wordpress_urls import OriginMap
 from crawlers.spiders.base import BlogSpider, batch_records
 from crawlers.urls import blog_root, canonical_url, is_under
 
@@ -132,6 +133,9 @@ class GenericSpider(BlogSpider):
     def __init__(self, *args: Any, follow_links: str | bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.follow_links = str(follow_links).lower() in ("1", "true", "yes")
+        # a saved copy (wget, a static export) served away from its original host keeps that
+        # host in its feeds and sitemaps, which wget never rewrites: mapped onto the copy
+        self.origins = OriginMap()
 
     def first_requests(self) -> Iterable[scrapy.Request]:
         # never conditional: a comment on an old post does not change the home page
@@ -241,10 +245,11 @@ class GenericSpider(BlogSpider):
             return
         self.remember_validators(response)
         self.set_blog_name(meta["title"])
+        self.origins.learn(response.url, meta.get("self"))
         for entry in entries:
             if not entry["url"]:
                 continue
-            entry["url"] = response.urljoin(entry["url"].strip())  # feeds with relative links
+            entry["url"] = self.origins.local(response.urljoin(entry["url"].strip()))  # feeds with relative links
             if not self.follow_allowed(entry["url"]):
                 continue
             self.feed_posts.add(canonical_url(entry["url"]))
@@ -285,12 +290,18 @@ class GenericSpider(BlogSpider):
             return
         if sitemap.type == "urlset":  # an index may stay the same while its parts change
             self.remember_validators(response)
+        listed = 0
         for entry in sitemap:
-            url = response.urljoin(entry.get("loc", "").strip())  # relative <loc>: against the sitemap's URL
+            # relative <loc>: against the sitemap's URL; a copy's original host: onto the copy
+            url = self.origins.local(response.urljoin(entry.get("loc", "").strip())) or ""
             if sitemap.type == "sitemapindex" and is_under(url, self.blog_url):
+                listed += 1
                 yield self.request(url, self.parse_sitemap)
             elif sitemap.type == "urlset" and self.is_post_url(url):
+                listed += 1
                 yield from self.sitemap_post(url, entry.get("lastmod"))
+        if not listed and not self.feed_posts:  # a sitemap of another site (or empty): walk the links
+            yield from self.walk_requests()
 
     def sitemap_post(self, url: str, lastmod: str | None) -> Iterator[scrapy.Request]:
         """A post listed in a sitemap: fetched unless the feed had it, or (incremental) its

@@ -71,7 +71,7 @@ from crawlers.markup.wordpress_rest import (
 from crawlers.markup.wordpress_urls import OriginMap
 from crawlers.spiders.base import BlogSpider, batch_records
 from crawlers.spiders.generic import main_html, page_metadata
-from crawlers.urls import blog_root, canonical_url
+from crawlers.urls import blog_root, canonical_url, is_saved_query_name
 
 __all__ = ["WordpressSpider", "comment_from_rest", "post_from_rest"]
 
@@ -130,9 +130,23 @@ class WordpressSpider(BlogSpider):
         assert isinstance(response, TextResponse)
         href = response.css("link[rel='canonical']::attr(href)").get()
         canonical = self.in_blog(response.urljoin(href.strip())) if href else None
+        if canonical and is_saved_query_name(canonical):  # a copy's shortlink file: a poor name
+            return self.permalink_in_copy(response) or strip_comment_page(
+                canonical if is_saved_query_name(response.url) else response.url)
         if canonical and canonical_url(canonical) != canonical_url(self.blog_url):
             return strip_comment_page(canonical)
+        if is_saved_query_name(response.url):
+            return self.permalink_in_copy(response) or response.url
         return strip_comment_page(response.url)
+
+    def permalink_in_copy(self, response: TextResponse) -> str | None:
+        """A shortlink file's post under its permalink, which the copy holds too: the post's
+        own comment feed (``<permalink>feed/``) is the one link wget leaves pointing there."""
+        feed = self.in_blog(advertised(response.selector, response.url)["post_comments_feed"])
+        if not feed:
+            return None
+        post = re.sub(r"feed/?(?:index\.html?)?$", "", feed.split("?")[0])
+        return post if post != feed and not is_saved_query_name(post) and self.in_blog(post) else None
 
     # --- start: what the page advertises ------------------------------------------------
     def first_requests(self) -> Iterable[scrapy.Request]:
@@ -399,6 +413,9 @@ class WordpressSpider(BlogSpider):
         if self.usable(response, expect="xml"):
             meta, entries = post_entries(response.body, response.url)
             self.feed_problem(response, meta)
+            # a saved copy's feed keeps the original host's links (wget converts only HTML):
+            # its self link at the same path tells which host this copy stands for
+            self.origins.learn(response.url, meta.get("self"))
             if page == 1:
                 self.set_blog_name(meta["title"])
                 self.feed_page_size = len(entries)

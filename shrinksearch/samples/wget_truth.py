@@ -127,7 +127,7 @@ def mirror_truth(saved: SavedBlog, blog: Blog, root: Path) -> dict[str, Any]:
                       "text_has": _first_words(post.body), "comments": len(mine)})
         for comment, _ in mine:
             entry: dict[str, Any] = {"post": blog.post_path(post), "id": comment.id,
-                                     "author": comment.display_author, "published": _iso(comment.published),
+                                     "author": _shown_name(comment.display_author), "published": _iso(comment.published),
                                      "text_has": _first_words(comment.body)}
             if _threading_shown(blog, holds.comments[comment.id]):
                 entry["parent"] = blog.served_parent(post, comment)
@@ -154,3 +154,8 @@ def _iso(moment: datetime) -> str:
 
 def _first_words(body: str, count: int = 8) -> str:
     return " ".join(html_to_text(body).split()[:count])
+
+
+def _shown_name(name: str) -> str | None:
+    """The name a crawl can read: a blank one (a static blog printing " ") names nobody."""
+    return name.strip() or None
