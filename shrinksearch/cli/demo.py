@@ -13,8 +13,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from shrinksearch.settings import get_settings
-
 console = Console()
 DEFAULT_QUESTION = "who discusses transference and vacations"
 
@@ -31,6 +29,7 @@ def demo(
     from shrinksearch.node import NodeManager
     from shrinksearch.prefect_server import PrefectServer
     from shrinksearch.samples.server import running_server
+    from shrinksearch.settings import get_settings
 
     settings = get_settings()
     console.rule("1. Elasticsearch")

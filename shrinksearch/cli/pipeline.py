@@ -10,8 +10,6 @@ import typer
 from rich.console import Console
 
 from shrinksearch.exceptions import UsageError
-from shrinksearch.prefect_server import PrefectServer
-from shrinksearch.settings import get_settings
 
 console = Console()
 Platform = Literal["blogger", "wordpress", "generic"]
@@ -60,6 +58,9 @@ def run(
 @prefect_app.command("up")
 def up(port: Optional[int] = typer.Option(None, help="Port of the server (default: settings.prefect_port).")) -> None:
     """Start a local Prefect server (SQLite) in the background and print where its UI is."""
+    from shrinksearch.prefect_server import PrefectServer
+    from shrinksearch.settings import get_settings
+
     server = PrefectServer(get_settings(), port=port)
     started = server.start()
     console.print(f"Prefect server {'started' if started else 'already running'}: UI at {server.ui_url}")
@@ -69,6 +70,9 @@ def up(port: Optional[int] = typer.Option(None, help="Port of the server (defaul
 @prefect_app.command("down")
 def down(port: Optional[int] = typer.Option(None, help="Port of the server.")) -> None:
     """Stop the Prefect server that `prefect up` started."""
+    from shrinksearch.prefect_server import PrefectServer
+    from shrinksearch.settings import get_settings
+
     stopped = PrefectServer(get_settings(), port=port).stop()
     console.print("Prefect server stopped" if stopped else "no Prefect server started by shrinksearch is running")
 
@@ -76,6 +80,9 @@ def down(port: Optional[int] = typer.Option(None, help="Port of the server.")) -
 def deploy() -> None:
     """Register the deployments (crawl-and-index every 6 h, re-enrich nightly, full-reindex on
     demand) with the Prefect server and serve them until interrupted."""
+    from shrinksearch.prefect_server import PrefectServer
+    from shrinksearch.settings import get_settings
+
     server = PrefectServer(get_settings())
     if "PREFECT_API_URL" not in os.environ:
         if not server.is_healthy():

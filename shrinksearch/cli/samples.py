@@ -1,15 +1,17 @@
-"""`shrinksearch samples serve | list`: the local sample blog network (tests and the offline demo)."""
+"""`shrinksearch samples serve | list`: the local sample blog network (tests and the offline demo).
+
+The network and its server are imported when a command runs: `shrinksearch --help` stays fast.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from shrinksearch.samples import expected_counts, load_network, serve
-from shrinksearch.samples.network import BlogCounts, Network
-from shrinksearch.samples.server import DEFAULT_CRAWL_DELAY
-from shrinksearch.settings import get_settings
+if TYPE_CHECKING:
+    from shrinksearch.samples.network import BlogCounts, Network
 
 samples_app = typer.Typer(
     help="Serve sample psychiatry blogs on 127.0.0.1 as Blogger, WordPress and a static site serve them.",
@@ -20,6 +22,8 @@ BLOGS_OPTION = typer.Option(None, "--blogs", help="A directory of blog YAML file
 
 
 def _blog_lines(network: Network, base: str = "") -> list[str]:
+    from shrinksearch.samples import expected_counts
+
     counts = expected_counts(network).blogs
     return [_blog_line(base, slug, network.blogs[slug].name, c) for slug, c in counts.items()]
 
@@ -33,23 +37,30 @@ def _blog_line(base: str, slug: str, name: str, c: BlogCounts) -> str:
 def serve_cmd(
     port: int = typer.Option(None, "--port", "-p", min=0, max=65535, help="Port to listen on (default: SHRINKSEARCH_SAMPLES_PORT)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind."),
-    crawl_delay: float = typer.Option(DEFAULT_CRAWL_DELAY, "--crawl-delay", min=0, help="Crawl-delay announced in robots.txt, in seconds."),
+    crawl_delay: Optional[float] = typer.Option(None, "--crawl-delay", min=0, help="Crawl-delay announced in robots.txt, in seconds (default: 1)."),
     blogs: Path = BLOGS_OPTION,
 ) -> None:
     """Serve the network until Ctrl+C; prints the root URL and every blog."""
+    from shrinksearch.samples import load_network, serve
+    from shrinksearch.samples.server import DEFAULT_CRAWL_DELAY
+    from shrinksearch.settings import get_settings
+
     network = load_network(blogs)
+    delay = DEFAULT_CRAWL_DELAY if crawl_delay is None else crawl_delay
 
     def announce(base: str) -> None:
-        typer.echo(f"Sample blog network at {base}/ (robots.txt Crawl-delay: {crawl_delay:g} s; Ctrl+C to stop)")
+        typer.echo(f"Sample blog network at {base}/ (robots.txt Crawl-delay: {delay:g} s; Ctrl+C to stop)")
         for line in _blog_lines(network, base):
             typer.echo(line)
 
-    serve(port if port is not None else get_settings().samples_port, host, network, crawl_delay, on_ready=announce)
+    serve(port if port is not None else get_settings().samples_port, host, network, delay, on_ready=announce)
 
 
 @samples_app.command("list")
 def list_cmd(blogs: Path = BLOGS_OPTION) -> None:
     """List the sample blogs with their platform and what a full crawl must find."""
+    from shrinksearch.samples import expected_counts, load_network
+
     network = load_network(blogs)
     totals = expected_counts(network)
     for line in _blog_lines(network):
