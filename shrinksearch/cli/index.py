@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -28,6 +27,8 @@ def _manager() -> IndexManager:
 @index_app.command()
 def init() -> None:
     """Create the index and its alias if absent (safe to run every time)."""
+    from rich.console import Console
+
     from shrinksearch.es import translate_errors
 
     with translate_errors():
@@ -39,6 +40,8 @@ def init() -> None:
 @index_app.command()
 def status() -> None:
     """Show the alias, its index, document counts by kind, mapping version and health."""
+    from rich.console import Console
+
     from shrinksearch.es import translate_errors
 
     with translate_errors():
@@ -53,6 +56,7 @@ def migrate(
     keep_old: bool = typer.Option(False, "--keep-old", help="Keep the previous index (unaliased) instead of deleting it."),
 ) -> None:
     """Rebuild the index from the newest index_config/ and swap the alias with zero downtime."""
+    from rich.console import Console
     from rich.progress import Progress
 
     from shrinksearch.es import translate_errors

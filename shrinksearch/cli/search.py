@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from shrinksearch.exceptions import UsageError
 from shrinksearch.search.builder import MAX_PAGE_SIZE, Filters, Page
+
+if TYPE_CHECKING:
+    from shrinksearch.search.service import SearchService
 
 DATE = ["%Y-%m-%d"]
 OUTPUT_FORMATS = ("text", "json", "csv", "jsonl")
@@ -67,9 +70,7 @@ def search(
         return _export_search(text, filters, page_, fmt, every, excel)
     if every:
         raise UsageError("--all streams every match as rows: add --format csv or --format jsonl")
-    from shrinksearch.search.service import SearchService
-
-    result = SearchService.from_settings().search(text, filters, page_, mode)
+    result = _service().search(text, filters, page_, mode)
     if fmt == "json":
         from shrinksearch.cli.search_output import search_json
 
@@ -92,11 +93,9 @@ def who(
     """The people (bloggers and commenters) who discuss every concept, with evidence.
 
     With --format csv or jsonl: one row per person and evidence document."""
-    from shrinksearch.search.service import SearchService
-
     fmt = _output_format(fmt, as_json, excel)
     filters = _filters(blog, author, theme, role, kind, since, until)
-    result = SearchService.from_settings().who(question, filters, limit)
+    result = _service().who(question, filters, limit)
     if fmt in ("csv", "jsonl"):
         from shrinksearch.export import PERSON_COLUMNS, encode, people_rows
 
@@ -113,6 +112,16 @@ def who(
         print_who(Console(), result)
 
 
+def _service() -> SearchService:
+    """The service from settings, its client imported the lean way (shrinksearch/es/lean.py)."""
+    from shrinksearch.es.lean import import_client
+
+    import_client()
+    from shrinksearch.search.service import SearchService
+
+    return SearchService.from_settings()
+
+
 def _output_format(fmt: str, as_json: bool, excel: bool) -> str:
     if fmt not in OUTPUT_FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(OUTPUT_FORMATS)}", param_hint="--format")
@@ -126,11 +135,11 @@ def _output_format(fmt: str, as_json: bool, excel: bool) -> str:
 
 def _export_search(text: str, filters: Filters, page: Page, fmt: str, every: bool, excel: bool) -> None:
     """Rows of the hits in ranking order: the page asked for, or with ``every`` all of them."""
+    service = _service()
     from shrinksearch.export import DOCUMENT_COLUMNS, document_rows, encode, search_hits, started
-    from shrinksearch.search.service import SearchService
 
     limit, offset = (None, 0) if every else (page.size, page.offset)
-    hits = started(search_hits(SearchService.from_settings(), text, filters, page.sort, limit, offset))
+    hits = started(search_hits(service, text, filters, page.sort, limit, offset))
     _write(encode(fmt, DOCUMENT_COLUMNS, document_rows(hits, first_rank=offset + 1), excel))
 
 

@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from shrinksearch.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from shrinksearch.search.builder import Filters, Page
@@ -18,21 +19,14 @@ if TYPE_CHECKING:
     from shrinksearch.search.results import Hit, Person, SearchResult, Thread, WhoResult
     from shrinksearch.search.service import SearchService
 
-# Imported on first use (PEP 562): `shrinksearch.search.builder` alone must not pull in the
-# Elasticsearch client through the service — the CLI's --help reads the builder's limits.
-_HOMES = {
+# Imported on first use (shrinksearch/lazy.py): `shrinksearch.search.builder` alone must not
+# pull in the Elasticsearch client through the service — the CLI's --help reads its limits.
+__getattr__ = lazy_exports(__name__, {
     "Filters": "builder", "Page": "builder", "Expander": "expand", "Expansion": "expand",
     "Concept": "query", "ParsedQuery": "query", "Term": "query", "parse_query": "query",
     "Hit": "results", "Person": "results", "SearchResult": "results", "Thread": "results", "WhoResult": "results",
     "SearchService": "service",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
-
+})
 
 __all__ = [
     "Concept",
