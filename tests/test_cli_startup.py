@@ -21,7 +21,8 @@ from shrinksearch.settings import PROJECT_ROOT
 
 HEAVY_FOR_HELP = ("scrapy", "twisted", "prefect", "elasticsearch", "elastic_transport", "crawlers.runner",
                   "uvicorn", "fastapi", "pydantic_settings", "shrinksearch.search.service")
-NOT_FOR_SEARCH = ("scrapy", "twisted", "prefect", "crawlers.runner", "uvicorn", "fastapi")
+NOT_FOR_SEARCH = ("scrapy", "twisted", "prefect", "crawlers.runner", "uvicorn", "fastapi",
+                  "aiohttp", "httpx", "requests", "rich")  # the last four: see shrinksearch/es/lean.py
 
 # Runs the CLI in a fresh interpreter and prints, on stderr, every module it imported.
 RUN_AND_LIST = """
@@ -68,3 +69,16 @@ def test_search_and_who_import_the_client_but_no_crawler_or_prefect(indexed_samp
 def test_samples_serve_help_states_the_servers_default_crawl_delay() -> None:
     result = CliRunner().invoke(app, ["samples", "serve", "--help"])
     assert f"(default: {DEFAULT_CRAWL_DELAY:g})" in " ".join(result.stdout.split())
+
+
+def test_the_lean_client_import_leaves_the_hidden_libraries_importable() -> None:
+    code = ("import sys\n"
+            "from shrinksearch.es.lean import import_client\n"
+            "import_client()\n"
+            "assert 'elasticsearch' in sys.modules and not {'aiohttp', 'httpx', 'requests'} & set(sys.modules)\n"
+            "import aiohttp, httpx, requests\n"
+            "from elasticsearch import Elasticsearch\n"
+            "print(type(Elasticsearch('http://127.0.0.1:9').transport.node_pool.get()).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "Urllib3HttpNode"
