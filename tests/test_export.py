@@ -11,7 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
@@ -168,6 +172,18 @@ def test_cli_export_without_an_index_fails_before_writing(monkeypatch: pytest.Mo
     result = runner.invoke(app, ["search", "vacation", "--format", "csv", "--all"])
     get_settings.cache_clear()
     assert result.exit_code == 1 and "shrinksearch index init" in result.output and "rank,id" not in result.stdout
+
+
+def test_cli_export_to_a_full_disk_says_so_in_one_line_and_exits(on_samples: SampleIndex) -> None:
+    """The point in time is closed while the process still runs (at interpreter exit,
+    closing it blocked forever), and a write error is the usual one-line message."""
+    cli = str(Path(sys.executable).with_name("shrinksearch"))
+    env = {**os.environ, "SHRINKSEARCH_INDEX_ALIAS": on_samples.alias}
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([cli, "search", "vacation", "--format", "csv", "--all"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, env=env, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "Error: could not write the export: No space left on device"
 
 
 # --- crawled text that looks like a formula, through both ways out ------------------------------

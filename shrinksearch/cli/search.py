@@ -8,13 +8,14 @@ and the output modules are imported when a command runs: `shrinksearch --help` s
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from shrinksearch.exceptions import UsageError
+from shrinksearch.exceptions import ShrinksearchError, UsageError
 from shrinksearch.search.builder import MAX_PAGE_SIZE, Filters, Page
 
 if TYPE_CHECKING:
@@ -139,14 +140,22 @@ def _export_search(text: str, filters: Filters, page: Page, fmt: str, every: boo
     from shrinksearch.export import DOCUMENT_COLUMNS, document_rows, encode, search_hits, started
 
     limit, offset = (None, 0) if every else (page.size, page.offset)
-    hits = started(search_hits(service, text, filters, page.sort, limit, offset))
-    _write(encode(fmt, DOCUMENT_COLUMNS, document_rows(hits, first_rank=offset + 1), excel))
+    with closing(search_hits(service, text, filters, page.sort, limit, offset)) as hits:
+        rows = document_rows(started(hits), first_rank=offset + 1)
+        _write(encode(fmt, DOCUMENT_COLUMNS, rows, excel))
 
 
 def _write(chunks: Iterable[str]) -> None:
-    """Text chunks to stdout as UTF-8 bytes, whatever the terminal's encoding."""
-    for chunk in chunks:
-        typer.echo(chunk.encode("utf-8"), nl=False)
+    """Text chunks to stdout as UTF-8 bytes, whatever the terminal's encoding. A reader that
+    stops early (`| head`) ends the command quietly, as click does; a disk that fills up is
+    the usual one-line error."""
+    try:
+        for chunk in chunks:
+            typer.echo(chunk.encode("utf-8"), nl=False)
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        raise ShrinksearchError(f"could not write the export: {err.strerror or err}") from None
 
 
 def serve(

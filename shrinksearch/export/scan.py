@@ -12,7 +12,8 @@ filters): only highlighting and facets are left out, and ``_source`` is cut to t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Generator, Iterator
 from itertools import chain, islice
 from typing import Any, TypeVar
 
@@ -39,10 +40,12 @@ def search_hits(
     limit: int | None = None,
     offset: int = 0,
     page_size: int = EXPORT_PAGE_SIZE,
-) -> Iterator[Hit]:
+) -> Generator[Hit, None, None]:
     """The documents ``text`` matches, best first (or newest first with ``sort="date"``),
     with their whole text: all of them, or ``limit`` from ``offset``. A generator: the PIT
-    is opened on the first ``next()`` and closed when it ends or is closed."""
+    is opened on the first ``next()`` and closed when it ends or is closed — callers close
+    it (``contextlib.closing``) rather than leave that to the garbage collector, which at
+    interpreter exit could no longer reach Elasticsearch."""
     query, order = ranking(service, text, filters or Filters(), sort)
     with service._errors():
         pit = service.client.open_point_in_time(index=service.alias, keep_alive=KEEP_ALIVE)["id"]
@@ -83,6 +86,8 @@ def ranking(service: SearchService, text: str, filters: Filters, sort: Sort) -> 
 
 
 def _close(service: SearchService, pit: str) -> None:
+    if sys.is_finalizing():  # the interpreter is shutting down: no more network calls
+        return
     try:
         service.client.close_point_in_time(id=pit)
     except (ApiError, TransportError):

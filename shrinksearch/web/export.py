@@ -11,7 +11,8 @@ cut the download short.
 # the route is defined, where the `filters` dependency it is given is in scope.
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
 from typing import Annotated, Literal
 
 from fastapi import Depends, FastAPI, Query
@@ -54,15 +55,23 @@ def export_routes(app: FastAPI, search: SearchService, filters: Callable[..., Fi
         if excel and format != "csv":
             raise QueryError("excel=true goes with format=csv")
         if what == "people":
-            columns, rows = PERSON_COLUMNS, people_rows(search.who(q, f, limit or DEFAULT_PEOPLE))
+            chunks = encode(format, PERSON_COLUMNS, people_rows(search.who(q, f, limit or DEFAULT_PEOPLE)), excel)
         else:
-            columns, rows = DOCUMENT_COLUMNS, document_rows(started(search_hits(search, q, f, sort, limit)))
+            hits = search_hits(search, q, f, sort, limit)
+            rows = document_rows(started(hits))
+            chunks = _closing_after(encode(format, DOCUMENT_COLUMNS, rows, excel), hits)
         return StreamingResponse(
-            encode(format, columns, rows, excel),
+            chunks,
             media_type=MEDIA_TYPES[format],
             headers={"Content-Disposition": f'attachment; filename="{export_filename(q, what, format)}"',
                      "X-Content-Type-Options": "nosniff"},
         )
+
+
+def _closing_after(chunks: Iterator[str], hits: Generator) -> Iterator[str]:
+    """The chunks, then the scan closed (its point in time) as soon as they end or stop."""
+    with closing(hits):
+        yield from chunks
 
 
 def export_filename(query: str, what: str, fmt: str) -> str:
