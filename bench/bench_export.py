@@ -1,6 +1,7 @@
 """export: streaming a whole search out of a 100k-document index, over HTTP and from the CLI.
 
-One broad query (it matches most of the corpus) is exported three ways:
+One broad query (eight common words, any of them; about 60 % of the corpus matches) is
+exported three ways:
 
 * **http**: ``GET /api/export`` of ``shrinksearch serve`` (uvicorn, its own process), read
   with a streaming ``httpx`` client; the server's RSS is sampled every 20 ms
@@ -12,9 +13,9 @@ One broad query (it matches most of the corpus) is exported three ways:
   ``search_after`` with the plain Elasticsearch client, each hit's ``_source`` dumped as
   JSON — what reading every match costs without the project's rows and encoding.
 
-Each way exports the first 1,000 matches and every match; HTTP also the first 10,000 and
-JSON Lines. Targets: first byte under a second; memory flat (peak RSS exporting every match
-within 20 % of exporting 1,000).
+Each way exports a first slice (1,000 matches; the CLI's largest page, 100, without
+``--all``) and every match; HTTP also the first 10,000 and JSON Lines. Targets: first byte
+under a second; memory flat (peak RSS exporting every match within 20 % of the slice's).
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ from .common import bench_index, client, console, ratio, show, write_results
 from .prepared import taxonomy
 
 DOCUMENTS = 100_000
-QUERY = os.environ.get("BENCH_EXPORT_QUERY", "patients")
+QUERY = os.environ.get("BENCH_EXPORT_QUERY", "patients people medication therapist feel time think work")
 SMALL = 1_000
+CLI_SMALL = 100  # --limit is a page size, at most MAX_PAGE_SIZE
 TARGET_FIRST_BYTE_S = 1.0
 TARGET_MEMORY_RATIO = 1.2
 
@@ -53,7 +55,7 @@ class RssSampler(threading.Thread):
 
     def __init__(self, pid: int, interval: float = 0.02) -> None:
         super().__init__(daemon=True)
-        self.pid, self.interval, self._stop = pid, interval, threading.Event()
+        self.pid, self.interval, self._done = pid, interval, threading.Event()
         self.start_mib = self.peak_mib = self.rss()
 
     def rss(self) -> float:
@@ -63,11 +65,11 @@ class RssSampler(threading.Thread):
         return 0.0
 
     def run(self) -> None:
-        while not self._stop.wait(self.interval):
+        while not self._done.wait(self.interval):
             self.peak_mib = max(self.peak_mib, self.rss())
 
     def stop(self) -> float:
-        self._stop.set()
+        self._done.set()
         self.join()
         return round(max(self.peak_mib, self.rss()), 1)
 
@@ -176,7 +178,7 @@ def run(size: int | None = None) -> dict[str, Any]:
             results.append(http_export(base, server.pid, "jsonl", None, scratch))
         finally:
             stop_api(server)
-        results += [cli_export(manager.alias, limit, scratch) for limit in (SMALL, None)]
+        results += [cli_export(manager.alias, limit, scratch) for limit in (CLI_SMALL, None)]
     return report(documents, matches, results, es)
 
 
@@ -188,12 +190,12 @@ def report(documents: int, matches: int, results: list[dict[str, Any]], es: Elas
     by = {(r["way"], r["limit"]): r for r in results}
     direct = by[("direct", "all")]
     checks = []
-    for way in ("http csv", "cli csv"):
-        whole, small = by[(way, "all")], by[(way, SMALL)]
+    for way, slice_ in (("http csv", SMALL), ("cli csv", CLI_SMALL)):
+        whole, small = by[(way, "all")], by[(way, slice_)]
         checks.append((f"{way}: every match exported", whole["rows"], whole["rows"] == matches))
         checks.append((f"{way}: first byte < {TARGET_FIRST_BYTE_S:g} s (all)", whole["first_byte_s"], whole["first_byte_s"] < TARGET_FIRST_BYTE_S))
         growth = ratio(whole["peak_rss_mib"], small["peak_rss_mib"])
-        checks.append((f"{way}: peak RSS all / {SMALL:,} <= {TARGET_MEMORY_RATIO}", growth, growth <= TARGET_MEMORY_RATIO))
+        checks.append((f"{way}: peak RSS all / first {slice_:,} <= {TARGET_MEMORY_RATIO}", growth, growth <= TARGET_MEMORY_RATIO))
         checks.append((f"{way}: rows/s vs direct (info)", ratio(whole["rows_per_s"], direct["rows_per_s"]), True))
     show("export targets", ["target", "value", "met"], checks)
     payload = {"documents": documents, "query": QUERY, "matches": matches, "results": results,
