@@ -51,27 +51,33 @@ TARGET_MEMORY_RATIO = 1.2
 
 
 class RssSampler(threading.Thread):
-    """Peak RSS (MiB) of process ``pid``, sampled until stopped."""
+    """Peak memory (MiB) of process ``pid``, sampled from ``/proc/<pid>/status`` until stopped
+    or the process is gone: the highest VmRSS seen (``field="VmRSS"``, for a server between
+    exports), or its own peak since exec (``field="VmHWM"``, for a command run once; the
+    kernel's rusage of a child would count the parent's pages it was forked with)."""
 
-    def __init__(self, pid: int, interval: float = 0.02) -> None:
+    def __init__(self, pid: int, field: str = "VmRSS", interval: float = 0.02) -> None:
         super().__init__(daemon=True)
-        self.pid, self.interval, self._done = pid, interval, threading.Event()
-        self.start_mib = self.peak_mib = self.rss()
+        self.pid, self.field, self.interval, self._done = pid, field, interval, threading.Event()
+        self.start_mib = self.peak_mib = self.read()
 
-    def rss(self) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+    def read(self) -> float:
+        try:
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith(self.field + ":"):
+                    return int(line.split()[1]) / 1024
+        except (OSError, ValueError):  # gone (or a zombie without memory lines)
+            pass
         return 0.0
 
     def run(self) -> None:
         while not self._done.wait(self.interval):
-            self.peak_mib = max(self.peak_mib, self.rss())
+            self.peak_mib = max(self.peak_mib, self.read())
 
     def stop(self) -> float:
         self._done.set()
         self.join()
-        return round(max(self.peak_mib, self.rss()), 1)
+        return round(max(self.peak_mib, self.read()), 1)
 
 
 def count_rows(path: Path, fmt: str) -> int:
@@ -110,6 +116,8 @@ def cli_export(alias: str, limit: int | None, scratch: Path) -> dict[str, Any]:
     started = time.perf_counter()
     process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert process.stdout is not None
+    sampler = RssSampler(process.pid, field="VmHWM")
+    sampler.start()
     first_byte, size = None, 0
     with out.open("wb") as fh:
         while chunk := process.stdout.read1(1 << 16):
@@ -117,12 +125,12 @@ def cli_export(alias: str, limit: int | None, scratch: Path) -> dict[str, Any]:
                 first_byte = time.perf_counter() - started
             size += len(chunk)
             fh.write(chunk)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    peak = sampler.stop()  # before the wait: its /proc entry goes when it is reaped
+    returncode = process.wait()
     seconds = time.perf_counter() - started
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv[1:])} exited with {process.returncode}")
-    return _result("cli csv", limit, first_byte, seconds, size, count_rows(out, "csv"), peak_rss_mib=round(usage.ru_maxrss / 1024, 1))
+    if returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[1:])} exited with {returncode}")
+    return _result("cli csv", limit, first_byte, seconds, size, count_rows(out, "csv"), peak_rss_mib=peak)
 
 
 def direct_export(es: Elasticsearch, service: SearchService, limit: int | None) -> dict[str, Any]:

@@ -88,7 +88,7 @@ def test_encoding_hands_on_chunks_not_one_string() -> None:
 def test_scan_returns_every_match_in_the_order_search_ranks_them(indexed_samples: SampleIndex) -> None:
     service = indexed_samples.service
     first_page = service.search("vacation", page=Page(size=20))
-    hits = list(search_hits(service, "vacation", page_size=7))  # many pages: search_after across them
+    hits = list(search_hits(service, "vacation", page_size=7, first_page_size=3))  # many pages: search_after across them
     assert len(hits) == first_page.total > 20
     assert len({h.id for h in hits}) == len(hits)
     assert [h.id for h in hits[:20]] == [h.id for h in first_page.hits]
@@ -102,6 +102,7 @@ def test_scan_follows_filters_sort_limit_and_offset(indexed_samples: SampleIndex
     assert newest and {h.kind for h in newest} == {"comment"}
     dates = [h.published for h in newest if h.published]
     assert dates == sorted(dates, reverse=True)
+    assert {h.score for h in newest} == {None}  # sorted by date, nothing is scored
     everything = list(search_hits(service, "vacation", page_size=4))
     window = list(search_hits(service, "vacation", limit=6, offset=5, page_size=4))
     assert [h.id for h in window] == [h.id for h in everything[5:11]]

@@ -12,12 +12,13 @@ the API (``/api/export``) are thin layers over these three.
 """
 
 from shrinksearch.export.rows import DOCUMENT_COLUMNS, PERSON_COLUMNS, document_rows, people_rows
-from shrinksearch.export.scan import EXPORT_PAGE_SIZE, search_hits, started
+from shrinksearch.export.scan import EXPORT_PAGE_SIZE, FIRST_PAGE_SIZE, search_hits, started
 from shrinksearch.export.writers import FORMATS, MEDIA_TYPES, encode, protect_cell
 
 __all__ = [
     "DOCUMENT_COLUMNS",
     "EXPORT_PAGE_SIZE",
+    "FIRST_PAGE_SIZE",
     "FORMATS",
     "MEDIA_TYPES",
     "PERSON_COLUMNS",

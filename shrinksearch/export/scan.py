@@ -8,6 +8,12 @@ tiebreaker, so no document is skipped or repeated). One page is in memory at a t
 
 The query is the one ``SearchService.search`` ranks with (concepts expanded, thread context,
 filters): only highlighting and facets are left out, and ``_source`` is cut to the columns.
+
+Costs (``python -m bench export``, 100k documents): every page scores every match again (a
+relevance order has no cheaper way to resume), and reading a page's documents grows with
+its size. So the first page is small, for a first row at once, and the next ones larger, for
+fewer rescoring passes, one page at a time in memory. Sorted by date, nothing is scored
+(rows carry no score): Elasticsearch then skips straight to each next page.
 """
 
 from __future__ import annotations
@@ -24,8 +30,10 @@ from shrinksearch.search.query import parse_query
 from shrinksearch.search.results import Hit, hit_from_es
 from shrinksearch.search.service import SearchService
 
-EXPORT_PAGE_SIZE = 1000  # hits per request: few round trips, one page (~1 MB of text) in memory
+FIRST_PAGE_SIZE = 100  # the first rows go out after this page
+EXPORT_PAGE_SIZE = 2000  # then hits per request: few rescoring passes, one page (~5 MB of text) in memory
 KEEP_ALIVE = "2m"  # how long the PIT lives between two pages (renewed by each request)
+NEWEST_FIRST = [{"published": {"order": "desc", "missing": "_last"}}]
 SOURCE_FIELDS = ["kind", "url", "post_id", "parent_id", "title", "author", "author_key", "author_role",
                  "blog", "published", "themes", "text"]
 
@@ -40,6 +48,7 @@ def search_hits(
     limit: int | None = None,
     offset: int = 0,
     page_size: int = EXPORT_PAGE_SIZE,
+    first_page_size: int = FIRST_PAGE_SIZE,
 ) -> Generator[Hit, None, None]:
     """The documents ``text`` matches, best first (or newest first with ``sort="date"``),
     with their whole text: all of them, or ``limit`` from ``offset``. A generator: the PIT
@@ -51,38 +60,42 @@ def search_hits(
         pit = service.client.open_point_in_time(index=service.alias, keep_alive=KEEP_ALIVE)["id"]
     try:
         after: list[Any] | None = None
-        left = limit
+        left, most = limit, min(first_page_size, page_size)
         while left is None or left > 0:
-            size = page_size if left is None else min(page_size, left)
-            body: dict[str, Any] = {
-                "query": query, "sort": order, "size": size, "track_scores": True, "track_total_hits": False,
-                "_source": {"includes": SOURCE_FIELDS}, "pit": {"id": pit, "keep_alive": KEEP_ALIVE},
-            }
+            size = most if left is None else min(most, left)
+            body = _page_body(query, order, size, scored=sort == "relevance", pit=pit)
             if after is not None:
                 body["search_after"] = after
             elif offset:
                 body["from"] = offset
             with service._errors():
                 response = service.client.search(body=body)
-            pit = response.get("pit_id", pit)
-            hits = response["hits"]["hits"]
+            pit, hits = response.get("pit_id", pit), response["hits"]["hits"]
             yield from (hit_from_es(h, with_text=True) for h in hits)
             if len(hits) < size:
                 return
-            after = hits[-1]["sort"]
+            after, most = hits[-1]["sort"], page_size
             left = None if left is None else left - len(hits)
     finally:
         _close(service, pit)
 
 
+def _page_body(query: dict, order: list, size: int, scored: bool, pit: str) -> dict[str, Any]:
+    return {
+        "query": query, "sort": order, "size": size, "track_scores": scored, "track_total_hits": False,
+        "_source": {"includes": SOURCE_FIELDS}, "pit": {"id": pit, "keep_alive": KEEP_ALIVE},
+    }
+
+
 def ranking(service: SearchService, text: str, filters: Filters, sort: Sort) -> tuple[dict, list]:
     """The query and sort a search for ``text`` ranks with (what ``SearchService.search``
-    sends, less snippets and facets)."""
+    sends, less snippets and facets); by date, newest first and unscored (a search breaks
+    ties of equal dates by score, the export by the point in time's own order)."""
     parsed = parse_query(text)
     expansions = service.expander.expand_all(parsed.concepts)
     threads = service._context(expansions)
     body = search_body(parsed, expansions, filters, Page(size=1, sort=sort, facets=False, highlight=False), threads)
-    return body["query"], body["sort"]
+    return body["query"], body["sort"] if sort == "relevance" else NEWEST_FIRST
 
 
 def _close(service: SearchService, pit: str) -> None:
