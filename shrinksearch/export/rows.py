@@ -18,10 +18,10 @@ DOCUMENT_COLUMNS: tuple[str, ...] = (
     "rank", "id", "kind", "published", "blog", "author", "author_key", "author_role",
     "title", "url", "post_id", "parent_id", "score", "themes", "text",
 )
+EVIDENCE_FIELDS = ("id", "kind", "published", "blog", "author", "title", "url", "post_id", "score", "concepts")
 PERSON_COLUMNS: tuple[str, ...] = (
     "person_rank", "person_key", "person_name", "person_role", "person_blogs", "person_score", "concept_scores",
-    "evidence_rank", "id", "kind", "published", "blog", "author", "title", "url", "post_id", "score",
-    "concepts", "passages",
+    "evidence_rank", *EVIDENCE_FIELDS, "passages",
 )
 PASSAGE_SEPARATOR = " … "
 
@@ -30,25 +30,9 @@ _SPACES = re.compile(r"\s+")
 
 
 def document_rows(hits: Iterable[Hit], first_rank: int = 1) -> Iterator[dict[str, Any]]:
-    """A row per hit, ranked from ``first_rank``."""
+    """A row per hit, ranked from ``first_rank`` (every other column is the hit's own field)."""
     for rank, hit in enumerate(hits, start=first_rank):
-        yield {
-            "rank": rank,
-            "id": hit.id,
-            "kind": hit.kind,
-            "published": hit.published,
-            "blog": hit.blog,
-            "author": hit.author,
-            "author_key": hit.author_key,
-            "author_role": hit.author_role,
-            "title": hit.title,
-            "url": hit.url,
-            "post_id": hit.post_id,
-            "parent_id": hit.parent_id,
-            "score": hit.score,
-            "themes": hit.themes,
-            "text": hit.text,
-        }
+        yield {"rank": rank, **{column: getattr(hit, column) for column in DOCUMENT_COLUMNS[1:]}}
 
 
 def people_rows(result: WhoResult) -> Iterator[dict[str, Any]]:
@@ -64,23 +48,9 @@ def people_rows(result: WhoResult) -> Iterator[dict[str, Any]]:
             "concept_scores": person.concept_scores,
         }
         for evidence_rank, hit in enumerate(person.evidence, start=1):
-            yield {**about, "evidence_rank": evidence_rank, **_evidence(hit)}
-
-
-def _evidence(hit: Hit) -> dict[str, Any]:
-    return {
-        "id": hit.id,
-        "kind": hit.kind,
-        "published": hit.published,
-        "blog": hit.blog,
-        "author": hit.author,
-        "title": hit.title,
-        "url": hit.url,
-        "post_id": hit.post_id,
-        "score": hit.score,
-        "concepts": hit.concepts,
-        "passages": PASSAGE_SEPARATOR.join(plain_passage(s) for s in hit.snippets),
-    }
+            evidence = {field: getattr(hit, field) for field in EVIDENCE_FIELDS}
+            passages = PASSAGE_SEPARATOR.join(plain_passage(s) for s in hit.snippets)
+            yield {**about, "evidence_rank": evidence_rank, **evidence, "passages": passages}
 
 
 def plain_passage(fragment: str) -> str:
