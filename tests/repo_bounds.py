@@ -16,8 +16,9 @@ coming back:
 
 What is *not* "beside the checkout": hidden entries of the parent directory (a checkout in
 the home directory sits next to ``~/.cache`` and ``~/.local``, where Playwright's browsers
-and the node's data live), the Python installation, and the temporary directory. A checkout
-directly under ``/`` has no "beside": the guard then watches nothing.
+and the node's data live), the Python installation, and the temporary directory, when they
+lie beside it. A checkout directly under ``/`` or directly in the temporary directory has no
+"beside" to tell apart (``BLIND``): the guard then watches nothing.
 """
 
 from __future__ import annotations
@@ -37,21 +38,28 @@ SOURCE_DIRS = ("shrinksearch", "crawlers", "flows", "tests", "bench", "scripts")
 _LEAVING = re.compile(r"\.\./[^\s]")  # "../shared/seed", not the bare "../" of a comment
 
 
-def _not_beside() -> tuple[str, ...]:
-    """Places under the parent directory that are still not 'beside the checkout'."""
-    places = {sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir()}
-    return tuple(os.path.realpath(p) + os.sep for p in places)
-
-
-_REPO_PREFIX = str(REPO) + os.sep
 _BESIDE_PREFIX = str(BESIDE).rstrip(os.sep) + os.sep
+_REPO_PREFIX = str(REPO) + os.sep
+
+
+def _not_beside() -> tuple[str, ...]:
+    """Places under the parent directory that are still not 'beside the checkout': Python's
+    installation and the temporary directory, when they lie under it (a place that holds the
+    parent itself, as /tmp holds /tmp/clone/, says nothing about what is beside the clone)."""
+    places = {os.path.realpath(p) + os.sep for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir())}
+    return tuple(p for p in places if p.startswith(_BESIDE_PREFIX))
+
+
 _EXEMPT = _not_beside()
+BLIND = BESIDE == Path(BESIDE.anchor) or _BESIDE_PREFIX in _EXEMPT
+"""A checkout directly under / or directly in the temporary directory: everything beside it
+is the system's or temporary, so the guard watches nothing there (the static check still runs)."""
 
 
 def beside_checkout(path: str) -> bool:
     """Whether ``path`` (absolute, or relative to the working directory) lies beside the
     checkout: under its parent directory, outside it, not hidden, not Python's, not temp."""
-    if BESIDE == Path(BESIDE.anchor):
+    if BLIND:
         return False
     full = os.path.abspath(path)
     if not full.startswith(_BESIDE_PREFIX) or full == str(REPO) or full.startswith(_REPO_PREFIX):

@@ -32,7 +32,7 @@ def test_the_static_check_sees_the_idioms_that_leave(tmp_path_factory: pytest.Te
 
 
 def test_the_guard_sees_a_read_beside_the_checkout(stays_inside_the_checkout: repo_bounds.ReadGuard) -> None:
-    assert repo_bounds.BESIDE != repo_bounds.BESIDE.parent, "a checkout directly under / has no 'beside' to watch"
+    assert not repo_bounds.BLIND, "a checkout directly under / or in the temporary directory has no 'beside' to watch"
     target = repo_bounds.BESIDE / f"not-there-{uuid.uuid4().hex}" / "seed-post.txt"
     with pytest.raises(FileNotFoundError):
         open(target, encoding="utf-8")
