@@ -12,10 +12,25 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import repo_bounds
 from elasticsearch import ConnectionError, Elasticsearch
 
 from shrinksearch.node import NodeManager
 from shrinksearch.settings import Settings, get_settings
+
+# Installed first, so reads during collection are seen too (see repo_bounds.py).
+READ_GUARD = repo_bounds.install()
+
+
+@pytest.fixture(autouse=True)
+def stays_inside_the_checkout() -> Iterator[repo_bounds.ReadGuard]:
+    """Fails the test if it (or collection, or a fixture set up for it) read a file beside
+    the checkout: a fresh clone has nothing there."""
+    earlier = READ_GUARD.take()
+    yield READ_GUARD
+    read = earlier + READ_GUARD.take()
+    if read:
+        pytest.fail(f"read outside the repository (a fresh clone has nothing beside it): {', '.join(read)}", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -22,11 +22,13 @@ from shrinksearch.enrich import (
     tag_document,
     tag_text,
 )
+from shrinksearch.clean.html import html_to_text
 from shrinksearch.enrich.stemming import stems
 from shrinksearch.records import Document
+from shrinksearch.samples import load_network
 from shrinksearch.settings import PROJECT_ROOT, get_settings
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "seed-post.txt"
+SEED_POST = ("shrink-notes", "transference-and-the-vacation-question")  # the restored seed post, in the sample network
 # Prose that no theme matches: padding to make a text long without adding evidence.
 FILLER = "the garden grew tomatoes and beans along the fence while the neighbours talked about the weather . "
 
@@ -181,7 +183,10 @@ def test_expand_concept_uses_the_default_taxonomy() -> None:
 
 
 def test_seed_post_is_tagged_with_transference_and_therapist_absence(taxonomy: Taxonomy) -> None:
-    seed = SEED.read_text(encoding="utf-8")
+    blog, slug = SEED_POST
+    post = load_network().blog(blog).post_by_slug(slug)
+    assert post is not None
+    seed = html_to_text(post.body)
     doc = tag_document(make_doc(seed, title="You May Leave Now"), taxonomy)
     assert {"transference", "therapist-absence"} <= set(doc.themes)
     tags = {tag.theme: tag for tag in doc.theme_tags}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xml.etree import ElementTree
+
 import pytest
 from elasticsearch import Elasticsearch
 from fastapi.testclient import TestClient
@@ -9,7 +11,7 @@ from fastapi.testclient import TestClient
 from search_fixtures import TINY_THEMES, index_into, small_network
 from shrinksearch.search.service import SearchService
 from shrinksearch.settings import get_settings
-from shrinksearch.web import create_app
+from shrinksearch.web import create_app, opensearch
 
 
 @pytest.fixture
@@ -102,3 +104,24 @@ def test_page_is_served_with_a_strict_csp(client):
     assert response.status_code == 200 and "<input id=\"q\"" in response.text
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert client.get("/static/app.js").status_code == 200
+
+
+def test_opensearch_description_points_browsers_at_this_server(client):
+    page = client.get("/")
+    assert '<link rel="search" type="application/opensearchdescription+xml"' in page.text and 'href="/opensearch.xml"' in page.text
+    response = client.get("/opensearch.xml", headers={"host": "search.example.org:8080"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/opensearchdescription+xml")
+    root = ElementTree.fromstring(response.content)
+    ns = {"os": "http://a9.com/-/spec/opensearch/1.1/"}
+    assert root.findtext("os:ShortName", namespaces=ns) == "shrinksearch"
+    templates = {u.get("type"): u.get("template") for u in root.findall("os:Url", ns)}
+    assert templates["text/html"] == "http://search.example.org:8080/?q={searchTerms}"
+    assert templates["application/json"] == "http://search.example.org:8080/api/search?q={searchTerms}"
+
+
+def test_opensearch_description_keeps_an_odd_base_url_inside_its_attribute():
+    base = 'http://evil"><x a="&/'
+    root = ElementTree.fromstring(opensearch.description(base))
+    html = next(u for u in root if u.get("type") == "text/html")
+    assert html.get("template") == base + "?q={searchTerms}"
+    assert root.find("{http://a9.com/-/spec/opensearch/1.1/}x") is None

@@ -1,17 +1,22 @@
 """The web page in a real headless Chromium (Debian's), served by uvicorn on 127.0.0.1.
 
 Search, open a result's thread, and check that crawled text carrying <script> and
-onerror= payloads (in title, text and author name) renders as inert text.
+onerror= payloads (in title, text and author name) renders as inert text; open a shared
+``/?q=…`` link; download a search and a "who" answer through the Export links.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -154,3 +159,49 @@ def test_seed_question_on_the_sample_network(browser: Browser, indexed_samples: 
         expect(people.nth(1).locator(".quoted-in")).to_contain_text("Transference and the Vacation Question")
         expect(page.locator("#chart svg polyline").first).to_be_attached()
         page.close()
+
+
+def test_a_query_string_link_opens_that_search_and_back_still_works(browser: Browser, server: str, docs):
+    page = browser.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(server + "/?q=vacation&kind=comment")
+    expect(page.locator("#status")).to_contain_text("posts and comments about vacation")
+    expect(page.locator("#q")).to_have_value("vacation")
+    expect(page.locator("#active-filters button")).to_contain_text("kind: comment")
+    assert set(page.locator("#hits .hit h4 .badge").all_inner_texts()) == {"comment"}
+    assert page.evaluate("window.location.search") == ""  # the state moved into the hash
+    assert page.evaluate("window.location.hash") == "#q=vacation&kind=comment"
+    _search(page, "lithium")
+    expect(page.locator("#q")).to_have_value("lithium")
+    page.go_back()
+    expect(page.locator("#q")).to_have_value("vacation")
+    expect(page.locator("#active-filters button")).to_contain_text("kind: comment")
+    page.close()
+
+
+def test_export_link_downloads_the_current_search_as_csv(page: Page):
+    _search(page, "vacation")
+    page.locator('#facets [data-facet="kind"] button', has_text="comment").click()
+    expect(page.locator("#active-filters button")).to_contain_text("kind: comment")
+    expect(page.locator("#status")).to_contain_text("posts and comments about")
+    shown = int(page.locator("#status").inner_text().split()[0])
+    link = page.locator("#export-csv")
+    expect(link).to_have_attribute("href", re.compile(r"^/api/export\?q=vacation&kind=comment&format=csv$"))
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert download.suggested_filename == "shrinksearch-vacation.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    assert len(rows) == shown and {r["kind"] for r in rows} == {"comment"}
+    assert [r["id"] for r in rows[:3]] == [page.locator("#hits li.hit").nth(i).get_attribute("data-id") for i in range(min(3, shown))]
+
+
+def test_people_export_link_carries_the_who_question(page: Page, docs):
+    _search(page, "who discusses transference and vacations")
+    expect(page.locator("#people-list > li.person").first).to_be_visible()
+    with page.expect_download() as download_info:
+        page.locator("#export-people-csv").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
+    shown = [p.get_attribute("data-key") for p in page.locator("#people-list > li.person").all()]
+    assert list(dict.fromkeys(r["person_key"] for r in rows)) == shown  # the same people, in the same order
+    assert len(rows) == page.locator("#people-list .evidence-hit").count()  # a row per piece of evidence shown

@@ -1,27 +1,30 @@
 """`shrinksearch crawl`: crawl one blog into a JSON Lines file, with live progress and a
 closing summary (pages, posts, comments, skipped by robots.txt, errors by kind).
 
-A thin layer over ``crawlers.runner.run_crawl``, which runs the crawl in its own process.
+A thin layer over ``crawlers.runner.run_crawl``, which runs the crawl in its own process;
+the runner (and Scrapy behind it) is imported when the command runs, not for `--help`.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from crawlers.runner import CrawlProgress, CrawlSummary, run_crawl
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from crawlers.runner import CrawlProgress, CrawlSummary
 
 PLATFORM_HELP = "blogger | wordpress | generic (detected from the home page when left out)."
 
 
 def summary_table(summary: CrawlSummary) -> Table:
     """The closing summary of one crawl."""
+    from rich.table import Table
+
     table = Table(title=f"Crawl of {summary.url} ({summary.platform})", show_header=False)
     table.add_column("what", style="bold")
     table.add_column("value", justify="right", overflow="fold")
@@ -61,6 +64,11 @@ def crawl(
 
     Exits 1 when the crawl did not finish, or found nothing or far less than the blog
     declares (the summary's completeness line says what was found and what was tried)."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from crawlers.runner import run_crawl
+
     console = Console(stderr=as_json)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console, transient=True) as progress:

@@ -8,14 +8,12 @@ in the Prefect UI), and answers a sample question from the index.
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
-from shrinksearch.settings import get_settings
-
-console = Console()
 DEFAULT_QUESTION = "who discusses transference and vacations"
 
 
@@ -28,10 +26,14 @@ def demo(
     limit: Annotated[int, typer.Option("--limit", min=1, max=50, help="How many people to show.")] = 5,
 ) -> None:
     """Node → sample network → crawl → clean → enrich → index → answer a question."""
+    from rich.console import Console
+
     from shrinksearch.node import NodeManager
     from shrinksearch.prefect_server import PrefectServer
     from shrinksearch.samples.server import running_server
+    from shrinksearch.settings import get_settings
 
+    console = Console()
     settings = get_settings()
     console.rule("1. Elasticsearch")
     url = NodeManager(settings).ensure_running()
@@ -55,7 +57,7 @@ def demo(
         f"documents ({result['rejected']} set aside, see {result['run_dir']}/rejects.jsonl)"
     )
     console.rule(f"5. {question}")
-    _answer(question, limit)
+    _answer(console, question, limit)
     console.print(
         "\nElasticsearch and Prefect keep running: try `shrinksearch who \"...\"` or `shrinksearch serve`; "
         "stop them with `shrinksearch node stop` and `shrinksearch prefect down`."
@@ -68,7 +70,7 @@ def _run_pipeline() -> dict:
     return crawl_and_index(group="samples", incremental=False, fast=True)
 
 
-def _answer(question: str, limit: int) -> None:
+def _answer(console: Console, question: str, limit: int) -> None:
     from shrinksearch.cli.search_output import print_who
     from shrinksearch.search.service import SearchService
 

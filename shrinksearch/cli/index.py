@@ -1,25 +1,36 @@
-"""`shrinksearch index init | status | migrate`: the versioned index behind the alias."""
+"""`shrinksearch index init | status | migrate`: the versioned index behind the alias.
+
+The Elasticsearch layer is imported when a command runs: `shrinksearch --help` stays fast.
+"""
 
 from __future__ import annotations
 
-import typer
-from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
+from typing import TYPE_CHECKING
 
-from shrinksearch.es import IndexManager, IndexStatus, connect, translate_errors
-from shrinksearch.settings import get_settings
+import typer
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from shrinksearch.es import IndexManager, IndexStatus
 
 index_app = typer.Typer(help="Create, inspect and rebuild the search index (behind a stable alias).", no_args_is_help=True)
 
 
 def _manager() -> IndexManager:
+    from shrinksearch.es import IndexManager, connect
+    from shrinksearch.settings import get_settings
+
     return IndexManager.from_settings(connect(get_settings()))
 
 
 @index_app.command()
 def init() -> None:
     """Create the index and its alias if absent (safe to run every time)."""
+    from rich.console import Console
+
+    from shrinksearch.es import translate_errors
+
     with translate_errors():
         result = _manager().init()
     state = "created" if result.created else "already there"
@@ -29,6 +40,10 @@ def init() -> None:
 @index_app.command()
 def status() -> None:
     """Show the alias, its index, document counts by kind, mapping version and health."""
+    from rich.console import Console
+
+    from shrinksearch.es import translate_errors
+
     with translate_errors():
         info = _manager().status()
     Console().print(_status_table(info))
@@ -41,6 +56,11 @@ def migrate(
     keep_old: bool = typer.Option(False, "--keep-old", help="Keep the previous index (unaliased) instead of deleting it."),
 ) -> None:
     """Rebuild the index from the newest index_config/ and swap the alias with zero downtime."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from shrinksearch.es import translate_errors
+
     with translate_errors(), Progress(console=Console(stderr=True), transient=True) as bar:
         manager = _manager()
         task = bar.add_task("copying documents", total=manager.status().documents)
@@ -50,6 +70,8 @@ def migrate(
 
 
 def _status_table(info: IndexStatus) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"index behind '{info.alias}'", show_header=False)
     table.add_row("alias", info.alias)
     table.add_row("index", info.index)

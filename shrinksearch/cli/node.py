@@ -1,12 +1,16 @@
-"""`shrinksearch node start | stop | status | logs`: the embedded Elasticsearch node."""
+"""`shrinksearch node start | stop | status | logs`: the embedded Elasticsearch node.
+
+What a command needs is imported when it runs: `shrinksearch --help` stays fast.
+"""
 
 from __future__ import annotations
 
-import typer
-from rich.console import Console
+from typing import TYPE_CHECKING
 
-from shrinksearch.node import NodeManager, NodeStatus
-from shrinksearch.settings import get_settings
+import typer
+
+if TYPE_CHECKING:
+    from shrinksearch.node import NodeManager, NodeStatus
 
 node_app = typer.Typer(
     help="Run the project's own Elasticsearch node (single node on 127.0.0.1).",
@@ -17,6 +21,11 @@ NOT_RUNNING_EXIT = 3  # as LSB `status` scripts do, so shell scripts can test it
 
 
 def _manager() -> NodeManager:
+    from rich.console import Console
+
+    from shrinksearch.node import NodeManager
+    from shrinksearch.settings import get_settings
+
     return NodeManager(get_settings(), console=Console(stderr=True))
 
 
@@ -31,6 +40,8 @@ def start() -> None:
         typer.echo(f"Elasticsearch {result.version} is already running at {result.url} (pid {result.pid})")
     else:
         typer.echo(f"Elasticsearch {result.version} ready at {result.url} (pid {result.pid}, {result.seconds:.1f} s)")
+    from shrinksearch.settings import get_settings
+
     es_url = get_settings().es_url.rstrip("/")
     if es_url != result.url:
         typer.echo(f"Note: SHRINKSEARCH_ES_URL is {es_url}; set it to {result.url} to use this node.")

@@ -7,13 +7,9 @@ import os
 from typing import Literal, Optional
 
 import typer
-from rich.console import Console
 
 from shrinksearch.exceptions import UsageError
-from shrinksearch.prefect_server import PrefectServer
-from shrinksearch.settings import get_settings
 
-console = Console()
 Platform = Literal["blogger", "wordpress", "generic"]
 pipeline_app = typer.Typer(help="Run the crawl → clean → enrich → index pipeline.", no_args_is_help=True)
 prefect_app = typer.Typer(help="A local Prefect server with its UI (no Docker needed).", no_args_is_help=True)
@@ -41,12 +37,15 @@ def run(
         raise UsageError("give either --source or --url, not both")
     if platform and not url:
         raise UsageError("--platform goes with --url")
+    from rich.console import Console
+
     from flows.pipeline import crawl_and_index  # imported here: Prefect is slow to import
 
     result = crawl_and_index(
         sources=source or None, group=group, url=url, platform=platform,
         incremental=not full, fast=fast, embeddings=embeddings,
     )
+    console = Console()
     if as_json:
         console.print_json(json.dumps(result))
     else:
@@ -60,6 +59,12 @@ def run(
 @prefect_app.command("up")
 def up(port: Optional[int] = typer.Option(None, help="Port of the server (default: settings.prefect_port).")) -> None:
     """Start a local Prefect server (SQLite) in the background and print where its UI is."""
+    from rich.console import Console
+
+    from shrinksearch.prefect_server import PrefectServer
+    from shrinksearch.settings import get_settings
+
+    console = Console()
     server = PrefectServer(get_settings(), port=port)
     started = server.start()
     console.print(f"Prefect server {'started' if started else 'already running'}: UI at {server.ui_url}")
@@ -69,19 +74,29 @@ def up(port: Optional[int] = typer.Option(None, help="Port of the server (defaul
 @prefect_app.command("down")
 def down(port: Optional[int] = typer.Option(None, help="Port of the server.")) -> None:
     """Stop the Prefect server that `prefect up` started."""
+    from rich.console import Console
+
+    from shrinksearch.prefect_server import PrefectServer
+    from shrinksearch.settings import get_settings
+
     stopped = PrefectServer(get_settings(), port=port).stop()
-    console.print("Prefect server stopped" if stopped else "no Prefect server started by shrinksearch is running")
+    Console().print("Prefect server stopped" if stopped else "no Prefect server started by shrinksearch is running")
 
 
 def deploy() -> None:
     """Register the deployments (crawl-and-index every 6 h, re-enrich nightly, full-reindex on
     demand) with the Prefect server and serve them until interrupted."""
+    from shrinksearch.prefect_server import PrefectServer
+    from shrinksearch.settings import get_settings
+
     server = PrefectServer(get_settings())
     if "PREFECT_API_URL" not in os.environ:
         if not server.is_healthy():
             raise UsageError("no Prefect server: run `shrinksearch prefect up` first or set PREFECT_API_URL")
         os.environ["PREFECT_API_URL"] = server.api_url
+    from rich.console import Console
+
     from flows.deployments import serve_deployments
 
-    console.print(f"serving deployments to {os.environ['PREFECT_API_URL']} — Ctrl+C to stop")
+    Console().print(f"serving deployments to {os.environ['PREFECT_API_URL']} — Ctrl+C to stop")
     serve_deployments()

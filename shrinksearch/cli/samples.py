@@ -1,16 +1,18 @@
 """`shrinksearch samples serve | list | mirror`: the local sample blog network (tests and the offline
-demo), and the same blogs saved as `wget --mirror` saves sites."""
+demo), and the same blogs saved as `wget --mirror` saves sites.
+
+The network and its server are imported when a command runs: `shrinksearch --help` stays fast.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from shrinksearch.samples import expected_counts, load_network, serve
-from shrinksearch.samples.network import BlogCounts, Network
-from shrinksearch.samples.server import DEFAULT_CRAWL_DELAY, serve_app
-from shrinksearch.settings import get_settings
+if TYPE_CHECKING:
+    from shrinksearch.samples.network import BlogCounts, Network
 
 samples_app = typer.Typer(
     help="Serve sample psychiatry blogs on 127.0.0.1 as Blogger, WordPress and a static site serve them.",
@@ -21,6 +23,8 @@ BLOGS_OPTION = typer.Option(None, "--blogs", help="A directory of blog YAML file
 
 
 def _blog_lines(network: Network, base: str = "") -> list[str]:
+    from shrinksearch.samples import expected_counts
+
     counts = expected_counts(network).blogs
     return [_blog_line(base, slug, network.blogs[slug].name, c) for slug, c in counts.items()]
 
@@ -34,28 +38,35 @@ def _blog_line(base: str, slug: str, name: str, c: BlogCounts) -> str:
 def serve_cmd(
     port: int = typer.Option(None, "--port", "-p", min=0, max=65535, help="Port to listen on (default: SHRINKSEARCH_SAMPLES_PORT)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind."),
-    crawl_delay: float = typer.Option(DEFAULT_CRAWL_DELAY, "--crawl-delay", min=0, help="Crawl-delay announced in robots.txt, in seconds."),
+    crawl_delay: Optional[float] = typer.Option(None, "--crawl-delay", min=0, help="Crawl-delay announced in robots.txt, in seconds (default: 1)."),
     blogs: Path = BLOGS_OPTION,
     mirror: Path = typer.Option(None, "--mirror", file_okay=False, exists=True,
                                 help="Serve this saved copy (written by `samples mirror`, or any wget mirror) with a plain static file server instead."),
 ) -> None:
     """Serve the network (or, with --mirror, a saved copy) until Ctrl+C; prints the root URL and every blog."""
+    from shrinksearch.samples import load_network, serve
+    from shrinksearch.samples.server import DEFAULT_CRAWL_DELAY
+    from shrinksearch.settings import get_settings
+
     if mirror is not None:
         _serve_mirror(mirror, port if port is not None else get_settings().samples_port, host)
         return
     network = load_network(blogs)
+    delay = DEFAULT_CRAWL_DELAY if crawl_delay is None else crawl_delay
 
     def announce(base: str) -> None:
-        typer.echo(f"Sample blog network at {base}/ (robots.txt Crawl-delay: {crawl_delay:g} s; Ctrl+C to stop)")
+        typer.echo(f"Sample blog network at {base}/ (robots.txt Crawl-delay: {delay:g} s; Ctrl+C to stop)")
         for line in _blog_lines(network, base):
             typer.echo(line)
 
-    serve(port if port is not None else get_settings().samples_port, host, network, crawl_delay, on_ready=announce)
+    serve(port if port is not None else get_settings().samples_port, host, network, delay, on_ready=announce)
 
 
 @samples_app.command("list")
 def list_cmd(blogs: Path = BLOGS_OPTION) -> None:
     """List the sample blogs with their platform and what a full crawl must find."""
+    from shrinksearch.samples import expected_counts, load_network
+
     network = load_network(blogs)
     totals = expected_counts(network)
     for line in _blog_lines(network):
@@ -65,6 +76,7 @@ def list_cmd(blogs: Path = BLOGS_OPTION) -> None:
 
 def _serve_mirror(root: Path, port: int, host: str) -> None:
     from shrinksearch.samples.mirror import mirror_app
+    from shrinksearch.samples.server import serve_app
 
     def announce(base: str) -> None:
         typer.echo(f"Saved copy {root} at {base}/ (a plain static file server; Ctrl+C to stop)")
@@ -81,6 +93,7 @@ def mirror_cmd(
 ) -> None:
     """Save the network as `wget --mirror --convert-links --adjust-extension` saves sites:
     query strings in file names, .html suffixes, converted links, feeds no page links left out."""
+    from shrinksearch.samples import load_network
     from shrinksearch.samples.wget_mirror import export_mirror
     from shrinksearch.samples.wget_truth import held
 

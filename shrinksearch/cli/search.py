@@ -1,20 +1,28 @@
-"""`shrinksearch search | who | serve | eval`: thin commands over SearchService and the web app."""
+"""`shrinksearch search | who | serve | eval`: thin commands over SearchService and the web app.
+
+``--format csv|jsonl`` writes rows for spreadsheets, R and pandas (shrinksearch.export);
+``search … --all`` streams every match, not one page. The service, the Elasticsearch client
+and the output modules are imported when a command runs: `shrinksearch --help` stays fast.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.console import Console
 
-from shrinksearch.cli.search_output import print_search, print_who, search_json, who_json
+from shrinksearch.exceptions import ShrinksearchError, UsageError
 from shrinksearch.search.builder import MAX_PAGE_SIZE, Filters, Page
-from shrinksearch.search.service import SearchService
-from shrinksearch.settings import get_settings
+
+if TYPE_CHECKING:
+    from shrinksearch.search.service import SearchService
 
 DATE = ["%Y-%m-%d"]
+OUTPUT_FORMATS = ("text", "json", "csv", "jsonl")
 
 Blog = Annotated[Optional[list[str]], typer.Option("--blog", help="Only this blog, by name as facets show it (repeatable).")]
 Author = Annotated[Optional[list[str]], typer.Option("--author", help="Only this author key (repeatable).")]
@@ -24,7 +32,9 @@ Kind = Annotated[Optional[str], typer.Option("--kind", help="post or comment.")]
 Since = Annotated[Optional[datetime], typer.Option("--since", formats=DATE, help="Published on or after (YYYY-MM-DD).")]
 Until = Annotated[Optional[datetime], typer.Option("--until", formats=DATE, help="Published on or before (YYYY-MM-DD).")]
 Limit = Annotated[int, typer.Option("--limit", min=1, max=MAX_PAGE_SIZE, help="How many results.")]
-AsJson = Annotated[bool, typer.Option("--json", help="JSON for scripts instead of the readable listing.")]
+AsJson = Annotated[bool, typer.Option("--json", help="JSON for scripts instead of the readable listing (= --format json).")]
+Format = Annotated[str, typer.Option("--format", help="text, json, or csv / jsonl: one row per result, for spreadsheets, R, pandas.")]
+Excel = Annotated[bool, typer.Option("--excel", help="CSV with a byte order mark, so Excel reads it as UTF-8.")]
 
 
 def _filters(blog: list[str] | None, author: list[str] | None, theme: list[str] | None, role: str | None,
@@ -44,17 +54,33 @@ def search(
     mode: Annotated[str, typer.Option("--mode", help="lexical, or hybrid (BM25 fused with kNN on embeddings).")] = "lexical",
     blog: Blog = None, author: Author = None, theme: Theme = None, role: Role = None, kind: Kind = None,
     since: Since = None, until: Until = None, as_json: AsJson = False,
+    fmt: Format = "text",
+    every: Annotated[bool, typer.Option("--all", help="Every match, streamed (with --format csv or jsonl), not one page.")] = False,
+    excel: Excel = False,
 ) -> None:
     """Search posts and comments; concepts are expanded through the theme taxonomy."""
     for value, allowed, name in ((sort, ("relevance", "date"), "--sort"), (mode, ("lexical", "hybrid"), "--mode")):
         if value not in allowed:
             raise typer.BadParameter(f"must be one of {', '.join(allowed)}", param_hint=name)
+    fmt = _output_format(fmt, as_json, excel)
     filters = _filters(blog, author, theme, role, kind, since, until)
     page_ = Page(size=limit, offset=(page - 1) * limit, sort=sort)  # type: ignore[arg-type]
-    result = SearchService.from_settings().search(text, filters, page_, mode)
-    if as_json:
+    if fmt in ("csv", "jsonl"):
+        if mode != "lexical":
+            raise UsageError("exports rank lexically: drop --mode hybrid")
+        return _export_search(text, filters, page_, fmt, every, excel)
+    if every:
+        raise UsageError("--all streams every match as rows: add --format csv or --format jsonl")
+    result = _service().search(text, filters, page_, mode)
+    if fmt == "json":
+        from shrinksearch.cli.search_output import search_json
+
         typer.echo(search_json(result))
     else:
+        from rich.console import Console
+
+        from shrinksearch.cli.search_output import print_search
+
         print_search(Console(), result)
 
 
@@ -63,14 +89,73 @@ def who(
     limit: Limit = 10,
     blog: Blog = None, author: Author = None, theme: Theme = None, role: Role = None, kind: Kind = None,
     since: Since = None, until: Until = None, as_json: AsJson = False,
+    fmt: Format = "text", excel: Excel = False,
 ) -> None:
-    """The people (bloggers and commenters) who discuss every concept, with evidence."""
+    """The people (bloggers and commenters) who discuss every concept, with evidence.
+
+    With --format csv or jsonl: one row per person and evidence document."""
+    fmt = _output_format(fmt, as_json, excel)
     filters = _filters(blog, author, theme, role, kind, since, until)
-    result = SearchService.from_settings().who(question, filters, limit)
-    if as_json:
+    result = _service().who(question, filters, limit)
+    if fmt in ("csv", "jsonl"):
+        from shrinksearch.export import PERSON_COLUMNS, encode, people_rows
+
+        _write(encode(fmt, PERSON_COLUMNS, people_rows(result), excel))
+    elif fmt == "json":
+        from shrinksearch.cli.search_output import who_json
+
         typer.echo(who_json(result))
     else:
+        from rich.console import Console
+
+        from shrinksearch.cli.search_output import print_who
+
         print_who(Console(), result)
+
+
+def _service() -> SearchService:
+    """The service from settings, its client imported the lean way (shrinksearch/es/lean.py)."""
+    from shrinksearch.es.lean import import_client
+
+    import_client()
+    from shrinksearch.search.service import SearchService
+
+    return SearchService.from_settings()
+
+
+def _output_format(fmt: str, as_json: bool, excel: bool) -> str:
+    if fmt not in OUTPUT_FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(OUTPUT_FORMATS)}", param_hint="--format")
+    if as_json and fmt not in ("text", "json"):
+        raise UsageError("--json is --format json: give one of them")
+    fmt = "json" if as_json else fmt
+    if excel and fmt != "csv":
+        raise UsageError("--excel goes with --format csv")
+    return fmt
+
+
+def _export_search(text: str, filters: Filters, page: Page, fmt: str, every: bool, excel: bool) -> None:
+    """Rows of the hits in ranking order: the page asked for, or with ``every`` all of them."""
+    service = _service()
+    from shrinksearch.export import DOCUMENT_COLUMNS, document_rows, encode, search_hits, started
+
+    limit, offset = (None, 0) if every else (page.size, page.offset)
+    with closing(search_hits(service, text, filters, page.sort, limit, offset)) as hits:
+        rows = document_rows(started(hits), first_rank=offset + 1)
+        _write(encode(fmt, DOCUMENT_COLUMNS, rows, excel))
+
+
+def _write(chunks: Iterable[str]) -> None:
+    """Text chunks to stdout as UTF-8 bytes, whatever the terminal's encoding. A reader that
+    stops early (`| head`) ends the command quietly, as click does; a disk that fills up is
+    the usual one-line error."""
+    try:
+        for chunk in chunks:
+            typer.echo(chunk.encode("utf-8"), nl=False)
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        raise ShrinksearchError(f"could not write the export: {err.strerror or err}") from None
 
 
 def serve(
@@ -79,7 +164,9 @@ def serve(
 ) -> None:
     """Serve the JSON API (OpenAPI at /docs) and the search page."""
     import uvicorn
+    from rich.console import Console
 
+    from shrinksearch.settings import get_settings
     from shrinksearch.web import create_app
 
     settings = get_settings()
@@ -94,8 +181,11 @@ def evaluate(
     as_json: AsJson = False,
 ) -> None:
     """nDCG@10, MRR and who top-3 accuracy on the judged queries, next to a multi_match baseline."""
+    from rich.console import Console
+
     from shrinksearch.eval.report import print_report, report_json
     from shrinksearch.eval.run import run_evaluation
+    from shrinksearch.settings import get_settings
 
     report = run_evaluation(get_settings(), judgments, fresh_samples=samples)
     if as_json:

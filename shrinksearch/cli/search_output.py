@@ -2,7 +2,8 @@
 
 Snippets arrive as Elasticsearch highlight fragments (HTML-escaped text, ``<em>`` marks);
 for the terminal they become rich ``Text`` with the marks in bold — built piece by piece,
-so crawled text is never read as rich markup. ``--json`` keeps them as the API sends them.
+so crawled text is never read as rich markup. ``--json`` keeps them as the API sends them
+(and does without rich: it is imported by the functions that draw).
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 import html
 import json
 import re
-from typing import Any
-
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from shrinksearch.search.results import Hit, SearchResult, WhoResult
+
+if TYPE_CHECKING:
+    from rich.console import Console, Group
+    from rich.text import Text
 
 _MARK = re.compile(r"(<em>|</em>)")
 _SPACES = re.compile(r"\s+")  # a snippet spanning paragraphs reads as one line
@@ -24,6 +25,8 @@ _SPACES = re.compile(r"\s+")  # a snippet spanning paragraphs reads as one line
 
 def snippet_text(fragment: str) -> Text:
     """A highlight fragment as rich Text: marks in bold, entities decoded, nothing interpreted."""
+    from rich.text import Text
+
     out = Text()
     marked = False
     for part in _MARK.split(fragment):
@@ -72,6 +75,9 @@ def who_json(result: WhoResult) -> str:
 
 
 def hit_panel(hit: Hit, rank: int | None = None) -> Group:
+    from rich.console import Group
+    from rich.text import Text
+
     head = Text()
     if rank is not None:
         head.append(f"{rank:>2}. ", style="dim")
@@ -88,6 +94,8 @@ def hit_panel(hit: Hit, rank: int | None = None) -> Group:
 
 
 def print_search(console: Console, result: SearchResult) -> None:
+    from rich.text import Text
+
     concepts = " · ".join(result.query["concepts"])
     console.print(Text(f"{result.total} posts and comments about {concepts}", style="bold"))
     for e in result.expansions:
@@ -98,6 +106,10 @@ def print_search(console: Console, result: SearchResult) -> None:
 
 
 def print_who(console: Console, result: WhoResult) -> None:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
     concepts = result.query["concepts"]
     if not result.people:
         console.print(f"Nobody discusses all of: {', '.join(concepts)}.")

@@ -1,8 +1,9 @@
 """The HTTP JSON API and the web page, in one FastAPI app.
 
 ``create_app(settings)`` builds a ``SearchService`` from the settings and serves it under
-``/api/…`` (OpenAPI at ``/docs`` and ``/openapi.json``), ``/healthz``, and the single static
-page at ``/`` (``static/``: HTML, vanilla JS, CSS; no build step). Routes only translate
+``/api/…`` (OpenAPI at ``/docs`` and ``/openapi.json``; exports in export.py), ``/healthz``,
+the single static page at ``/`` (``static/``: HTML, vanilla JS, CSS; no build step; ``/?q=…``
+opens a search) and its OpenSearch description at ``/opensearch.xml``. Routes only translate
 HTTP parameters into service calls; errors go through ``errors.install_error_map``.
 """
 
@@ -16,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Query
+from fastapi import Depends, FastAPI, Query, Request
 from pydantic import TypeAdapter
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -26,7 +27,9 @@ from shrinksearch.search.builder import MAX_PAGE_SIZE, Filters, Page
 from shrinksearch.search.results import SearchResult, Thread, WhoResult
 from shrinksearch.search.service import SearchService
 from shrinksearch.settings import Settings, get_settings
+from shrinksearch.web import opensearch
 from shrinksearch.web.errors import install_error_map, status_for
+from shrinksearch.web.export import export_routes
 
 STATIC = Path(__file__).parent / "static"
 
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
     )
     install_error_map(app)
     _api_routes(app, search)
+    export_routes(app, search, filters)
     _page_routes(app, search)
     return app
 
@@ -134,6 +138,10 @@ def _page_routes(app: FastAPI, search: SearchService) -> None:
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers=_SECURITY_HEADERS)
+
+    @app.get("/opensearch.xml", include_in_schema=False)
+    def opensearch_description(request: Request) -> Response:
+        return Response(opensearch.description(str(request.base_url)), media_type=opensearch.MEDIA_TYPE)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -6,6 +6,7 @@
 "use strict";
 
 const FILTER_KEYS = ["blog", "author", "theme", "role", "kind", "since", "until"];
+const STATE_KEYS = ["q", "sort", "mode", "page", "thread", "focus", ...FILTER_KEYS];
 const FACET_TITLES = { kind: "Kind", role: "Role", blog: "Blog", theme: "Theme", author: "Author", year: "Year" };
 const PAGE_SIZE = 10;
 const $ = (id) => document.getElementById(id);
@@ -93,6 +94,32 @@ function filterParams() {
 
 // --- state in the URL hash: back/forward and shareable links --------------------------------
 
+// A link to /?q=…&kind=… (as search pages conventionally take them, and as the OpenSearch
+// description builds them) opens that search: its state moves into the hash, where the page
+// keeps it for back/forward. A hash already there is the newer state and wins.
+function adoptQueryString() {
+  const params = new URLSearchParams(window.location.search);
+  const kept = new URLSearchParams();
+  for (const [key, value] of params) if (STATE_KEYS.includes(key)) kept.append(key, value);
+  if (!kept.toString() || window.location.hash.length > 1) return;
+  window.history.replaceState(null, "", `${window.location.pathname}#${kept}`);
+}
+
+// The Export links: the current query and filters, every match (or the "who" people), as a file.
+function exportHref(format, what) {
+  const params = new URLSearchParams({ q: state.q });
+  if (state.sort !== "relevance") params.set("sort", state.sort);
+  for (const [key, value] of Object.entries(filterParams())) for (const v of [].concat(value)) params.append(key, v);
+  params.set("format", format);
+  if (what) params.set("what", what);
+  return `/api/export?${params}`;
+}
+
+function setExportLinks(what) {
+  const prefix = what === "people" ? "export-people" : "export";
+  for (const format of ["csv", "jsonl"]) $(`${prefix}-${format}`).setAttribute("href", exportHref(format, what));
+}
+
 function writeHash(extra) {
   const params = new URLSearchParams();
   if (state.q) params.set("q", state.q);
@@ -172,6 +199,7 @@ function renderHits(result) {
   const mode = result.mode === "lexical" ? "" : ` (${result.mode})`;
   $("status").textContent = `${result.total} posts and comments about ${understood(result.query)}${mode}`;
   for (const hit of result.hits) list.append(hitItem(hit));
+  setExportLinks();
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   $("page-info").textContent = `page ${state.page} of ${pages}`;
   $("prev").disabled = state.page <= 1;
@@ -199,6 +227,7 @@ function renderPeople(who) {
   const list = clear($("people-list"));
   $("people").hidden = false;
   $("people-note").textContent = who.people.length ? who.note : `Nobody discusses all of: ${who.query.concepts.join(", ")}.`;
+  setExportLinks("people");
   for (const person of who.people) {
     // "Anonymous" is many people: each anonymous comment is shown as its own person.
     const where = person.anonymous && person.evidence[0] ? ` (on “${person.evidence[0].title}”)` : "";
@@ -346,6 +375,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("next").addEventListener("click", () => { state.page += 1; writeHash(); });
   $("back").addEventListener("click", () => window.history.back());
   window.addEventListener("hashchange", route);
+  adoptQueryString();
   loadTimeline();
   route();
 });
