@@ -49,12 +49,13 @@ TIE_BREAKER = 0.1  # a concept's best wording counts fully, the others a little
 FLOOR_TIE_BREAKER = 0.3  # text or title, whichever matches best (as a plain multi_match)
 # The floor's fields. A comment's title is its post's: not its author's words, but what the
 # thread is about, and a plain multi_match counts it too. "dinah" finds Dinah's writing.
-FLOOR_FIELDS = {"text": 1.0, "title": 1.0, "author": 1.0, "blog.text": 1.0}
-COMMENT_TITLE_BOOST = 1.0  # a comment's title is its thread's: it counts as in a plain multi_match
+FLOOR_FIELDS = {"text": 1.0, "title": TITLE_BOOST, "author": 1.0}
+BLOG_BOOST = 1.0  # a question naming a blog ("the Unplugged blogger"): ranks, never retrieves
+COMMENT_TITLE_BOOST = 1.0  # a comment's title is its thread's: it counts as in a plain multi_match, no more
 PROXIMITY_BOOST = 0.2  # each pair of the user's words found side by side
 PHRASE_BOOST = 2.0  # a quoted phrase found as a phrase
 CONCEPT_BOOST = 0.25  # each concept shown, on top of its words' floor score
-ABOUT_BOOST = 1.0  # each theme the question is about, per ln(1 + tag score)
+ABOUT_BOOST = 0.5  # each theme the question is about, per ln(1 + tag score)
 AVOIDED_FACTOR = 0.3  # score kept by documents with a word the question negates
 COVERAGE_WEIGHT = 0.5  # a document showing every concept scores up to twice its words' score
 RESCORE_WINDOW = 100
@@ -232,7 +233,15 @@ def _field(field: str, text: str, boost: float, thread_titles: bool) -> list[dic
     if field != "title":
         return [{"match": {field: {"query": text, "boost": boost}}}]
     own = [match("post", boost)]
-    return own + [match("comment", boost * COMMENT_TITLE_BOOST)] if thread_titles and COMMENT_TITLE_BOOST else own
+    return own + [match("comment", COMMENT_TITLE_BOOST)] if thread_titles and COMMENT_TITLE_BOOST else own
+
+
+def blog_name_clauses(parsed: ParsedQuery) -> list[dict]:
+    """A question naming a blog ("the Unplugged blogger"): its documents rank higher."""
+    text = parsed.plain_text()
+    if not text or not BLOG_BOOST:
+        return []
+    return [{"match": {"blog.text": {"query": text, "boost": BLOG_BOOST}}}]
 
 
 def shingle_clauses(parsed: ParsedQuery) -> list[dict]:
@@ -303,7 +312,7 @@ def query_clause(
     ``floor_clause``."""
     retrieve = [c for c in [floor_clause(parsed, thread_titles)] if c] + phrase_clauses(parsed)
     retrieve += named_concepts(expansions, context, parsed)
-    rank = shingle_clauses(parsed) + aboutness_clauses(expansions)
+    rank = shingle_clauses(parsed) + aboutness_clauses(expansions) + blog_name_clauses(parsed)
     must = [{"bool": {"should": retrieve, "minimum_should_match": 1}}] if retrieve else []
     must += [term_clause(t) for t in parsed.required]
     bool_query: dict = {"filter": filter_clauses(filters), "must": must, "should": rank}
