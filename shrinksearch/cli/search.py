@@ -64,7 +64,7 @@ def who(
     blog: Blog = None, author: Author = None, theme: Theme = None, role: Role = None, kind: Kind = None,
     since: Since = None, until: Until = None, as_json: AsJson = False,
 ) -> None:
-    """The people (bloggers and commenters) who discuss every concept, with evidence."""
+    """The people (bloggers and commenters) who discuss the question, those covering every concept first, with evidence."""
     filters = _filters(blog, author, theme, role, kind, since, until)
     result = SearchService.from_settings().who(question, filters, limit)
     if as_json:

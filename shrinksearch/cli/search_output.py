@@ -101,7 +101,7 @@ def print_search(console: Console, result: SearchResult) -> None:
 def print_who(console: Console, result: WhoResult) -> None:
     concepts = result.query["concepts"]
     if not result.people:
-        console.print(f"Nobody discusses all of: {', '.join(concepts)}.")
+        console.print(f"Nobody writes about any of: {', '.join(concepts)}.")
         return
     console.print(Text(f"People who discuss {' and '.join(concepts)}", style="bold"))
     for rank, person in enumerate(result.people, start=1):
