@@ -99,19 +99,24 @@ def test_concepts_rank_never_filter_the_words_are_the_floor():
     body = _body("who discusses transference and vacations")
     query = body["query"]["bool"]
     assert len(query["must"]) == 1 and query["must"][0]["bool"]["minimum_should_match"] == 1
-    floor, *concepts = _retrieving(body)
+    floor, *widening = _retrieving(body)
     texts = [q["match"][f]["query"] for q in floor["dis_max"]["queries"] if "match" in q for f in q["match"]]
     assert texts and set(texts) == {"transference vacations"}  # every word, as plain BM25
-    assert [c["bool"]["_name"] for c in concepts] == ["concept:0", "concept:1"]  # named: who reads them
+    assert len(widening) == 2 and "_name" not in json.dumps(widening)  # a way into each concept: its themes
+    assert '"themes"' in json.dumps(widening[1]) and "holiday" in json.dumps(widening[1])
+    ranked = body["rescore"][0]["query"]  # the concepts in full rank the best documents, named: who reads them
+    assert ranked["score_mode"] == "total" and ranked["rescore_query_weight"] == 1.0
+    named = [c["bool"]["_name"] for c in ranked["rescore_query"]["bool"]["should"] if "_name" in c.get("bool", {})]
+    assert named == ["concept:0", "concept:1"]
 
 
 def test_documents_showing_every_concept_come_first_by_a_rescore():
     body = _body("transference and vacations")
-    rescore = body["rescore"]
+    rescore = body["rescore"][-1]
     functions = rescore["query"]["rescore_query"]["function_score"]["functions"]
     assert rescore["window_size"] >= 10 and rescore["query"]["score_mode"] == "multiply"
     assert functions[0] == {"weight": 1.0} and len(functions) == 3  # 1 + a share per concept
-    assert "rescore" not in _body("vacations") and "sort" not in body
+    assert [r["query"]["score_mode"] for r in _body("vacations")["rescore"]] == ["total"] and "sort" not in body
     assert "rescore" not in _body("transference and vacations", page=Page(sort="date"))
 
 
@@ -152,15 +157,19 @@ def test_highlight_is_html_escaped():
 def test_theme_phrases_match_through_tags_and_are_marked_in_snippets():
     body = _body("who discusses vacations")
     query, marked = json.dumps(body["query"]), json.dumps(body["highlight"]["highlight_query"])
-    assert '"holiday"' in query and "theme_tags.theme" in query  # a theme term, and the tags
-    assert '"time off"' not in query and '"time off"' in marked  # its phrases: tags; snippets
+    ranked = json.dumps(body["rescore"])
+    assert "holiday" in query and '"themes"' in query  # a theme term, and the tags
+    assert "theme_tags.theme" in ranked and "theme_tags" not in query  # how strongly tagged: ranks only
+    assert '"time off"' not in query + ranked and '"time off"' in marked  # its phrases: tags; snippets
 
 
-def test_tag_weight_is_on_the_function_since_boost_mode_replace_drops_query_boosts():
-    [tag] = builder._tag_clauses(["transference"], 2.0)
-    scored = tag["nested"]["query"]["function_score"]
-    assert scored["boost_mode"] == "replace" and scored["functions"][0]["weight"] == 2.0
-    assert "boost" not in tag["nested"]
+def test_aboutness_weights_are_on_the_functions_since_boost_mode_replace_drops_query_boosts():
+    parsed = parse_query("transference and vacations")
+    about = builder.aboutness_clause(EXPANDER.expand_all(parsed.concepts))
+    scored = about["nested"]["query"]["function_score"]
+    weights = {f["filter"]["term"]["theme_tags.theme"]: f["weight"] for f in scored["functions"]}
+    assert scored["boost_mode"] == "replace" and "boost" not in about["nested"]
+    assert weights["transference"] == weights["therapist-absence"] == builder.ABOUT_BOOST
 
 
 def test_filters_and_question_forms():
@@ -187,9 +196,13 @@ def test_bad_paging_and_ranges_are_query_errors(make):
 
 def test_who_reads_the_same_ranking_as_ids_authors_and_concepts():
     parsed = parse_query("who discusses transference and vacations")
-    query = builder.query_clause(parsed, EXPANDER.expand_all(parsed.concepts), Filters(), thread_titles=False)
-    body = people_query.ranked_docs_body(query)  # as SearchService.who asks it
+    expansions = EXPANDER.expand_all(parsed.concepts)
+    query = builder.query_clause(parsed, expansions, Filters(), thread_titles=False)
+    rescore = builder.rescorers(parsed, expansions, people_query.RANKED_DOCS, coverage=False)
+    body = people_query.ranked_docs_body(query, rescore)  # as SearchService.who asks it
     assert body["_source"] is False and body["docvalue_fields"] == ["author_key", "kind", "blog"]
+    assert [r["query"]["score_mode"] for r in body["rescore"]] == ["total"]  # coverage: people.py's
+    assert body["rescore"][0]["window_size"] == people_query.RANKED_DOCS
     assert "sort" not in body and "collapse" not in body and "highlight" not in body
 
 

@@ -1,28 +1,40 @@
 """Elasticsearch query bodies, built from a parsed query and its expanded concepts.
 
 Pure functions returning plain dicts (tested without a node, run against one in the
-service). One query ranks every search and every "who" question:
+service). One ranking serves every search and every "who" question, in two phases.
+
+What retrieves a document (``query_clause``: flat disjunctions, so Elasticsearch can skip
+documents that cannot make the top):
 
 * **the recall floor**: the user's words as plain BM25 over a document's text and title,
-  its author's name and its blog's name, best field counting, as a plain ``multi_match``
-  over title and text would. A comment carries its post's title: what the thread is about,
-  worth less than its own words, and not counted at all for "who" (a person's own words); Every document that has
-  any of the words is in the answer; nothing below only filters it out;
-* **proximity**: the words of each group side by side (a shingle match on ``text.shingles``)
-  score extra, and quoted phrases score a lot as phrases;
-* **concepts**: each group of words (query.py) is the user's own words, the single-word
-  terms of the themes they name in the sense the question supports (expand.py), or the
-  enricher's tags for those themes (weighted by the tag's score); the best one scores. A
-  document can come in through a concept alone (a tag, a synonym), which widens the floor;
-* **all concepts first**: a rescore of the best ``RESCORE_WINDOW`` documents multiplies each
-  score by ``1 + COVERAGE_WEIGHT × (share of the concepts the document shows)``: documents
-  showing every concept come first, then most, then the rest. A rescore, not a function in
-  the main query, so Elasticsearch can still skip documents that cannot make the top;
+  its author's name, best field counting, as a plain ``multi_match`` over title and text
+  would. A comment carries its post's title: what the thread is about, counted as a plain
+  multi_match counts it, and not at all for "who" (a person's own words). Every document
+  that has any of the words is in the answer; nothing below only filters it out;
+* quoted phrases, as phrases;
+* **a way into each concept** besides its words: the single-word terms of the themes it
+  names in the sense the question supports (expand.py), and the themes' tags (a synonym,
+  a tagged document, widen the floor).
+
+What ranks the best ``RESCORE_WINDOW`` of them (``rescorers``: queries that would cost
+too much over every document cost little over a window):
+
+* **concepts**: each group of words (query.py) is the user's own words, its themes'
+  terms or their tags, the best one scoring; named ``concept:<i>`` so a hit's
+  ``matched_queries`` says which concepts it shows. A comment also shows a concept its
+  thread is about (context.py) when its own words say something of the question;
+* **proximity**: the words of each group side by side (``text.shingles``);
+* **aboutness**: how strongly the enricher tagged the document with the question's themes;
+  a blog the question names;
+* **all concepts first**: each score multiplied by ``1 + COVERAGE_WEIGHT × (share of the
+  concepts the document shows)``: documents showing every concept come first, then most,
+  then the rest;
 * ``+required`` words must match, ``-excluded`` words must not; words the question negates
-  ("but not ketamine") only push documents down (a ``boosting`` query);
-* filters, facets (aggregations, in a request of their own), highlighting (``encoder:
-  html``: fragments come back escaped, only the ``<em>`` tags are markup), sorting and
-  pagination. User text never reaches ``query_string``.
+  ("but not ketamine") only push documents down (a ``boosting`` query, in both phases).
+
+And filters, facets (aggregations, in a request of their own), highlighting (``encoder:
+html``: fragments come back escaped, only the ``<em>`` tags are markup), sorting and
+pagination. User text never reaches ``query_string``.
 """
 
 from __future__ import annotations
@@ -42,8 +54,8 @@ Kind = Literal["post", "comment"]
 ANONYMOUS_KEY = "anonymous"
 TITLE_BOOST = 1.5  # a post's title names its subject; worth more than one body mention
 THEME_TAG_BOOST = 2.0  # a tag stands in for the theme's phrases (not OR-ed over the text)
-RELATED_TAG_BOOST = 1.0  # what it weighed in effect when set to 0.25 (see _tag_clauses)
-WEAK_TAG_BOOST = 0.3  # a sense the question does not support: a little, never more than a word
+RELATED_TAG_BOOST = 0.25  # a related or shared theme's tag (see aboutness_clause)
+WEAK_TAG_BOOST = 0.1  # a sense the question does not support: a little, never more than a word
 PHRASE_SLOP = 1
 TIE_BREAKER = 0.1  # a concept's best wording counts fully, the others a little
 FLOOR_TIE_BREAKER = 0.3  # text or title, whichever matches best (as a plain multi_match)
@@ -126,21 +138,16 @@ def enough(words: int) -> int:
 
 
 def term_clause(term: Term, boost: float = 1.0, loose: bool = False, title: bool = True) -> dict:
-    """A literal wording: an exact phrase, or its words (nearby words score higher): all
-    of them, or with ``loose`` enough of them (``enough``: "therapist vacations" finds a
-    psychiatrist's vacation; documents with both words still score higher)."""
+    """A literal wording: an exact phrase, or its words: all of them, or with ``loose``
+    enough of them (``enough``: "therapist vacations" finds a psychiatrist's vacation;
+    documents with both words still score higher). Words side by side are rewarded once,
+    for the whole question, by ``shingle_clauses``: a phrase query per concept was most of
+    a search's time at 100k documents."""
     if term.phrase:
         return own_words("match_phrase", {"query": term.text, "slop": PHRASE_SLOP}, boost, title)
     n = len(term.text.split())
     words = {"minimum_should_match": str(enough(n))} if loose and n > 1 else {"operator": "and"}
-    clause = own_words("match", {"query": term.text, **words}, boost, title)
-    if not title:
-        clause = {"bool": {"should": [clause]}}
-    if n > 1:  # words of a multi-word wording close together are a better match
-        clause["bool"]["should"].append(
-            {"match_phrase": {"text": {"query": term.text, "slop": 3, "boost": boost * 0.5}}}
-        )
-    return clause
+    return own_words("match", {"query": term.text, **words}, boost, title)
 
 
 def concept_clause(expansion: Expansion) -> dict:
@@ -164,20 +171,18 @@ def _wording_clause(wording: Wording) -> dict:
 
 
 def part_clause(part: Part) -> dict:
-    """The part's own words, its themes' single-word terms, or its theme tags (the best one
-    scores); the tags of related and shared themes, and of senses the question does not
-    support, add to the score of documents that match, but never make one match.
+    """The part's own words, its themes' single-word terms, or being tagged with one of its
+    themes (the flat ``themes`` field; how strongly a document is tagged counts in
+    ``aboutness_clause``); the best one scores. The tags of related and shared themes, and
+    of senses the question does not support, only count there.
 
     A theme's phrases are left to the tags: the enricher tags a document for one phrase,
     and phrase queries (positions) over a 100k-document index were most of a search's
     time. Its terms stay: one word ("my own holiday always stirs them up") is too little
     for a tag, but enough to say the concept, and a term query is cheap."""
     words = part.tier("user") + [v for v in part.tier("theme") if not v.phrase]
-    core = _best_of([variant_clause(v) for v in words] + _tag_clauses(list(part.themes), THEME_TAG_BOOST))
-    ranking = _tag_clauses(list(part.ranking_themes), RELATED_TAG_BOOST) + _tag_clauses(list(part.weak_themes), WEAK_TAG_BOOST)
-    if not ranking:
-        return core
-    return {"bool": {"must": [core], "should": ranking}}
+    tagged = [{"constant_score": {"filter": {"terms": {"themes": list(part.themes)}}, "boost": THEME_TAG_BOOST}}] if part.themes else []
+    return _best_of([variant_clause(v) for v in words] + tagged)
 
 
 def _best_of(queries: list[dict]) -> dict:
@@ -194,29 +199,9 @@ def variant_clause(variant: Variant) -> dict:
     return term_clause(Term(variant.text, variant.phrase), variant.weight, loose=user, title=user)
 
 
-def _tag_clauses(themes: list[str], boost: float) -> list[dict]:
-    """Documents the enricher tagged with these themes, stronger tags scoring more.
-
-    The nested ``theme_tags`` (not just the ``themes`` list) so the tag's own score counts:
-    ln(1 + score), so a theme tagged 12 is not four times one tagged 3."""
-    if not themes:
-        return []
-    scored = {
-        "function_score": {
-            "query": {"terms": {"theme_tags.theme": themes}},
-            "functions": [
-                {"field_value_factor": {"field": "theme_tags.score", "modifier": "ln1p", "missing": 1.0}, "weight": boost}
-            ],
-            "boost_mode": "replace",
-        }
-    }
-    # The boost goes on the function: with boost_mode replace, a query boost is replaced too
-    return [{"nested": {"path": "theme_tags", "score_mode": "max", "query": scored}}]
-
-
 def floor_clause(parsed: ParsedQuery, thread_titles: bool = True) -> dict | None:
-    """The recall floor: the user's words as plain BM25 over a document's text and title,
-    its author's name and its blog's name, best field counting. A comment's title is its
+    """The recall floor: the user's words as plain BM25 over a document's text and title
+    and its author's name, best field counting (a blog's name only ranks). A comment's title is its
     post's, what the thread is about: it counts (``COMMENT_TITLE_BOOST``), except with
     ``thread_titles`` off ("who": what a person wrote)."""
     text = parsed.plain_text()
@@ -284,45 +269,97 @@ def _named(clause: dict, name: str, boost: float) -> dict:
     return {"bool": {"should": [clause], "boost": boost, "_name": name}}
 
 
-def aboutness_clauses(expansions: list[Expansion]) -> list[dict]:
-    """Documents the enricher tagged with the themes the question is about (named, or
-    holding one of its words), stronger tags scoring more: added to the words' score (never
-    retrieving a document), so a document *about* the subject outranks one that mentions it."""
-    themes: list[str] = []
+def aboutness_clause(expansions: list[Expansion]) -> dict | None:
+    """How much a document is *about* the question's themes, by the enricher's tags (ln(1 +
+    tag score), per theme): the themes its words name or belong to at ABOUT_BOOST, related
+    and shared themes at RELATED_TAG_BOOST, senses the question does not support at
+    WEAK_TAG_BOOST. Added to the words' score, never retrieving a document; one nested
+    query for all of them (one per theme and part was most of a search's time at 100k)."""
+    weights: dict[str, float] = {}
     for e in expansions:
         for w in e.wordings:
             for p in w.parts:
-                themes += list(p.themes) + [t for t in p.member_themes if t not in p.themes]
-    themes = list(dict.fromkeys(themes))
-    return [{"bool": {"should": _tag_clauses([t], ABOUT_BOOST), "boost": 1.0}} for t in themes] if ABOUT_BOOST else []
+                for themes, weight in ((p.themes, ABOUT_BOOST), (p.member_themes, ABOUT_BOOST),
+                                       (p.ranking_themes, RELATED_TAG_BOOST), (p.weak_themes, WEAK_TAG_BOOST)):
+                    for t in themes:
+                        weights[t] = max(weights.get(t, 0.0), weight)
+    weights = {t: w for t, w in weights.items() if w}
+    if not weights:
+        return None
+    functions = [
+        {"filter": {"term": {"theme_tags.theme": t}}, "weight": w,
+         "field_value_factor": {"field": "theme_tags.score", "modifier": "ln1p", "missing": 1.0}}
+        for t, w in weights.items()
+    ]
+    scored = {"function_score": {"query": {"terms": {"theme_tags.theme": list(weights)}}, "functions": functions,
+                                 "score_mode": "max", "boost_mode": "replace"}}
+    return {"nested": {"path": "theme_tags", "score_mode": "sum", "query": scored}}
 
 
-def query_clause(
-    parsed: ParsedQuery,
-    expansions: list[Expansion],
-    filters: Filters,
-    context: Context | None = None,
-    thread_titles: bool = True,
-) -> dict:
-    """The whole query (see the module docstring), without the all-concepts rescore.
-
-    What retrieves a document: any of the user's words (the floor), a quoted phrase, or a
-    concept (its wordings and theme tags). What only ranks the retrieved ones: the words
-    side by side and the themes the question is about. ``thread_titles``: see
-    ``floor_clause``."""
+def query_clause(parsed: ParsedQuery, expansions: list[Expansion], filters: Filters, thread_titles: bool = True) -> dict:
+    """What retrieves a document (see the module docstring): any of the user's words (the
+    floor), a quoted phrase, or a way into a concept the words do not cover (``widen_clause``):
+    flat disjunctions, cheap enough for Elasticsearch to skip what cannot make the top.
+    ``rescorers`` then rank the best of them. ``thread_titles``: see ``floor_clause``."""
     retrieve = [c for c in [floor_clause(parsed, thread_titles)] if c] + phrase_clauses(parsed)
-    retrieve += named_concepts(expansions, context, parsed)
-    rank = shingle_clauses(parsed) + aboutness_clauses(expansions) + blog_name_clauses(parsed)
+    retrieve += [c for c in (widen_clause(e) for e in expansions) if c]
     must = [{"bool": {"should": retrieve, "minimum_should_match": 1}}] if retrieve else []
     must += [term_clause(t) for t in parsed.required]
-    bool_query: dict = {"filter": filter_clauses(filters), "must": must, "should": rank}
+    bool_query: dict = {"filter": filter_clauses(filters), "must": must}
     if parsed.excluded:
         bool_query["must_not"] = [term_clause(t) for t in parsed.excluded]
-    query: dict = {"bool": bool_query}
-    if parsed.avoided:
-        negative = {"bool": {"should": [term_clause(t, loose=True) for t in parsed.avoided], "minimum_should_match": 1}}
-        query = {"boosting": {"positive": query, "negative": negative, "negative_boost": AVOIDED_FACTOR}}
-    return query
+    return _avoiding(parsed, {"bool": bool_query})
+
+
+def _avoiding(parsed: ParsedQuery, query: dict) -> dict:
+    """``query``, with documents holding a word the question negates pushed down."""
+    if not parsed.avoided:
+        return query
+    negative = {"bool": {"should": [term_clause(t, loose=True) for t in parsed.avoided], "minimum_should_match": 1}}
+    return {"boosting": {"positive": query, "negative": negative, "negative_boost": AVOIDED_FACTOR}}
+
+
+def widen_clause(expansion: Expansion) -> dict | None:
+    """The ways into a concept besides the user's own words (the floor has those): the
+    single-word terms of the themes it names, and the themes' tags. Scored flat and low, as
+    in ``concept_clause`` (the rescore scores the concept in full)."""
+    parts = [p for w in expansion.wordings for p in w.parts]
+    terms = list(dict.fromkeys(v.text for p in parts for v in p.tier("theme") if not v.phrase))
+    themes = list(dict.fromkeys(t for p in parts for t in p.themes))
+    weight = max((v.weight for p in parts for v in p.tier("theme")), default=0.0)
+    ways: list[dict] = []
+    if terms:
+        ways.append({"match": {"text": {"query": " ".join(terms), "boost": CONCEPT_BOOST * weight}}})
+    if themes:
+        ways.append({"constant_score": {"filter": {"terms": {"themes": themes}}, "boost": CONCEPT_BOOST * THEME_TAG_BOOST}})
+    if len(ways) < 2:
+        return ways[0] if ways else None
+    return {"bool": {"should": ways}}
+
+
+def rescorers(
+    parsed: ParsedQuery,
+    expansions: list[Expansion],
+    window: int = RESCORE_WINDOW,
+    context: Context | None = None,
+    coverage: bool = True,
+) -> list[dict]:
+    """What ranks the best ``window`` documents of ``query_clause``: first each concept
+    shown (named ``concept:<i>``: a hit's ``matched_queries`` says which), the words side by
+    side, the themes the question is about and a blog it names are added (negated words
+    still pushing down); then (``coverage``) each score is multiplied by 1 + COVERAGE_WEIGHT
+    × the share of concepts the document shows (``coverage_rescore``; "who" applies it
+    itself, from the concepts each document shows). Only ``window`` documents are scored:
+    phrase-like and nested queries here cost little at any index size."""
+    extras = named_concepts(expansions, context, parsed) + shingle_clauses(parsed)
+    extras += [c for c in [aboutness_clause(expansions)] if c] + blog_name_clauses(parsed)
+    out = []
+    if extras:
+        ranked = _avoiding(parsed, {"bool": {"should": extras}})
+        out.append({"window_size": window, "query": {
+            "rescore_query": ranked, "query_weight": 1.0, "rescore_query_weight": 1.0, "score_mode": "total"}})
+    covered = coverage_rescore(expansions, window) if coverage else None
+    return out + ([covered] if covered else [])
 
 
 def coverage_rescore(expansions: list[Expansion], window: int = RESCORE_WINDOW) -> dict | None:
@@ -448,7 +485,7 @@ def search_body(
     (asked alongside): counting every match here too would score each of them in full,
     where the top page alone lets Elasticsearch skip documents that cannot make it."""
     body: dict = {
-        "query": query_clause(parsed, expansions, filters.merged(parsed), context),
+        "query": query_clause(parsed, expansions, filters.merged(parsed)),
         "from": page.offset,
         "size": page.size,
         "sort": sort_clause(page.sort),
@@ -456,7 +493,7 @@ def search_body(
         "track_scores": True,
         "_source": {"excludes": SOURCE_EXCLUDES},
     }
-    rescore = coverage_rescore(expansions, max(RESCORE_WINDOW, page.offset + page.size))
+    rescore = rescorers(parsed, expansions, max(RESCORE_WINDOW, page.offset + page.size), context)
     if rescore and page.sort == "relevance":
         body["rescore"] = rescore
         del body["sort"]  # a rescore ranks by score alone; ties keep Elasticsearch's order

@@ -1,8 +1,8 @@
 """The Elasticsearch requests behind "who": the same document ranking as a search, read by person.
 
-``ranked_docs_body`` asks the search query (recall floor, proximity, concepts; builder.py)
-for its best documents as ids, scores, authors and the concepts each shows (the named
-concept clauses come back as ``matched_queries``); people.py groups them by person and ranks
+``ranked_docs_body`` asks the search's query and rescorers (recall floor, concepts,
+proximity, aboutness; builder.py) for its best documents as ids, scores, authors and the
+concepts each shows (the named concept clauses come back as ``matched_queries``); people.py groups them by person and ranks
 people from them. Alongside, ``quote_sources_body`` fetches the strongest documents whole,
 for the quotations they follow. Only the documents shown as evidence are then fetched
 whole, with snippets (``evidence_body``).
@@ -20,29 +20,36 @@ RANKED_DOCS = 500  # best documents read (id, score, author, concepts): who the 
 PERSON_FIELDS = ["author_key", "kind", "blog"]
 
 
-def ranked_docs_body(query: dict) -> dict:
+def ranked_docs_body(query: dict, rescore: list[dict] | None = None) -> dict:
     """The best documents for ``query``: ids, scores, who wrote them, which concepts they show.
 
     Every person among them, with their best documents, in one request; people whose best
     document ranks below the first RANKED_DOCS are too weak to be shown. Sorted by score
-    alone, so Elasticsearch can skip documents that cannot make the cut."""
-    return {
+    alone, so Elasticsearch can skip documents that cannot make the cut; ``rescore`` (the
+    search's, builder.rescorers, over RANKED_DOCS) ranks those as a search would."""
+    body: dict = {
         "size": RANKED_DOCS,
         "_source": False,
         "docvalue_fields": PERSON_FIELDS,
         "track_total_hits": False,
         "query": query,
     }
+    if rescore:
+        body["rescore"] = rescore
+    return body
 
 
-def quote_sources_body(query: dict) -> dict:
+def quote_sources_body(query: dict, rescore: list[dict] | None = None) -> dict:
     """The strongest documents for the question, whole: the quotations they follow."""
-    return {
+    body: dict = {
         "size": QUOTE_SOURCES,
         "_source": {"excludes": SOURCE_EXCLUDES},
         "track_total_hits": False,
         "query": query,
     }
+    if rescore:
+        body["rescore"] = rescore
+    return body
 
 
 def evidence_body(ids: list[str], expansions: list[Expansion], parsed: ParsedQuery | None = None) -> dict:

@@ -135,8 +135,9 @@ class SearchService:
         parsed = parse_query(question)
         expansions = self._expand(parsed)
         filters = (filters or Filters()).merged(parsed)
-        query = builder.query_clause(parsed, expansions, filters, self._context(expansions), thread_titles=False)
-        ranked, sources = self._msearch([people_query.ranked_docs_body(query), people_query.quote_sources_body(query)])
+        query = builder.query_clause(parsed, expansions, filters, thread_titles=False)
+        rescore = builder.rescorers(parsed, expansions, people_query.RANKED_DOCS, self._context(expansions), coverage=False)
+        ranked, sources = self._msearch([people_query.ranked_docs_body(query, rescore), people_query.quote_sources_body(query, rescore)])
         labels = [e.label for e in expansions]
         groups, docs = people.parse_ranked(ranked, len(labels))
         quoting = [hit_from_es(h, with_text=True) for h in sources["hits"]["hits"]]
