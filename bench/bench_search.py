@@ -7,8 +7,8 @@
 * **http**: ``GET /api/search`` / ``/api/who`` of ``shrinksearch serve`` (uvicorn, its own
   process, loopback) with an ``httpx`` client.
 
-The queries are the judged sample questions (``index_config/judgments.yaml``): those with
-expected people go to "who", the rest to full-text search. Each is asked in turn, the three
+The queries are the judged sample questions (``index_config/judgments.yaml`` and
+``judgments-2.yaml``): "who" questions go to "who", the rest to full-text search. Each is asked in turn, the three
 ways in rotating order, for a bounded number of rounds after a warm-up. Targets: library and
 HTTP p95 at most 10 ms over direct; full-text p95 <= 50 ms, "who" p95 <= 150 ms (HTTP).
 
@@ -66,11 +66,17 @@ class RecordingClient:
         return getattr(self._es, name)
 
 
+JUDGMENT_FILES = ("judgments.yaml", "judgments-2.yaml")
+
+
 def judged_queries() -> dict[str, list[str]]:
-    data = yaml.safe_load((settings().index_config_dir / "judgments.yaml").read_text(encoding="utf-8"))
-    queries = data["queries"]
-    return {"search": [q["query"] for q in queries if not q.get("people")],
-            "who": [q["query"] for q in queries if q.get("people")]}
+    """Both judged sample sets: "who" questions (typed so, or with expected people) to
+    "who", the rest to full-text search."""
+    queries = [q for name in JUDGMENT_FILES
+               for q in yaml.safe_load((settings().index_config_dir / name).read_text(encoding="utf-8"))["queries"]]
+    is_who = [q.get("type") == "who" or bool(q.get("people")) for q in queries]
+    return {"search": [q["query"] for q, who in zip(queries, is_who) if not who],
+            "who": [q["query"] for q, who in zip(queries, is_who) if who]}
 
 
 def captured_requests(service: SearchService, recorder: RecordingClient, kind: str, text: str) -> list[tuple[str, dict[str, Any]]]:

@@ -89,15 +89,62 @@ def test_no_query_string_ever():
         assert "query_string" not in _keys(_body(text))
 
 
-def test_questions_require_every_concept_and_plain_search_ranks():
-    assert len(_body("who discusses transference and vacations")["query"]["bool"]["must"]) == 2
-    plain = _body("transference vacations")["query"]["bool"]
-    assert plain["minimum_should_match"] == 1 and len(plain["should"]) == 3  # 2 concepts + literal
+def _retrieving(body: dict) -> list[dict]:
+    """The clauses that retrieve documents (inside the one ``must``)."""
+    query = body["query"].get("boosting", {}).get("positive", body["query"])
+    return query["bool"]["must"][0]["bool"]["should"]
 
 
-def test_titles_count_only_for_posts():
-    text = json.dumps(_body("vacations"))
-    assert '"title"' in text
+def test_concepts_rank_never_filter_the_words_are_the_floor():
+    body = _body("who discusses transference and vacations")
+    query = body["query"]["bool"]
+    assert len(query["must"]) == 1 and query["must"][0]["bool"]["minimum_should_match"] == 1
+    floor, *widening = _retrieving(body)
+    texts = [q["match"][f]["query"] for q in floor["dis_max"]["queries"] if "match" in q for f in q["match"]]
+    assert texts and set(texts) == {"transference vacations"}  # every word, as plain BM25
+    assert len(widening) == 2 and "_name" not in json.dumps(widening)  # a way into each concept: its themes
+    assert '"themes"' in json.dumps(widening[1]) and "holiday" in json.dumps(widening[1])
+    ranked = body["rescore"][0]["query"]  # the concepts in full rank the best documents, named: who reads them
+    assert ranked["score_mode"] == "total" and ranked["rescore_query_weight"] == 1.0
+    named = [c["bool"]["_name"] for c in ranked["rescore_query"]["bool"]["should"] if "_name" in c.get("bool", {})]
+    assert named == ["concept:0", "concept:1"]
+
+
+def test_documents_showing_every_concept_come_first_by_a_rescore():
+    body = _body("transference and vacations")
+    rescore = body["rescore"][-1]
+    functions = rescore["query"]["rescore_query"]["function_score"]["functions"]
+    assert rescore["window_size"] >= 10 and rescore["query"]["score_mode"] == "multiply"
+    assert functions[0] == {"weight": 1.0} and len(functions) == 3  # 1 + a share per concept
+    assert [r["query"]["score_mode"] for r in _body("vacations")["rescore"]] == ["total"] and "sort" not in body
+    assert "rescore" not in _body("transference and vacations", page=Page(sort="date"))
+
+
+def test_negated_words_push_documents_down_without_filtering():
+    body = _body("psychedelic therapy but not ketamine")
+    boosting = body["query"]["boosting"]
+    assert boosting["negative_boost"] < 1 and "ketamine" in json.dumps(boosting["negative"])
+    assert "ketamine" not in json.dumps(boosting["positive"])
+    assert "must_not" in _body("psychedelic -ketamine")["query"]["bool"]  # an explicit - still filters
+
+
+def test_long_questions_keep_every_word_and_make_concepts_only_of_known_terms():
+    text = "My psychiatrist gives me fifteen minutes every few months and mostly refills my prescriptions"
+    parsed = parse_query(text)
+    concepts = EXPANDER.concepts_of(parsed.concepts)
+    assert all(len(c.terms[0].text.split()) <= 3 for c in concepts)
+    floor = _retrieving(_body(text))[0]
+    assert "fifteen minutes" in json.dumps(floor) and "refills prescriptions" in json.dumps(floor)
+
+
+def test_a_comments_title_counts_for_search_but_not_for_who():
+    parsed = parse_query("vacations")
+    search_floor = json.dumps(builder.floor_clause(parsed))
+    who_floor = json.dumps(builder.floor_clause(parsed, thread_titles=False))
+    assert '{"term": {"kind": "comment"}}' in search_floor and '{"term": {"kind": "comment"}}' not in who_floor
+    assert '"author"' in who_floor  # a person named counts
+    [blog] = builder.blog_name_clauses(parsed)  # a blog named ranks its documents higher
+    assert blog["match"]["blog.text"]["query"] == "vacations" and "blog.text" not in search_floor
     clause = builder.own_words("match", {"query": "x"})
     title_branch = clause["bool"]["should"][1]["bool"]
     assert title_branch["filter"] == [{"term": {"kind": "post"}}]
@@ -110,15 +157,19 @@ def test_highlight_is_html_escaped():
 def test_theme_phrases_match_through_tags_and_are_marked_in_snippets():
     body = _body("who discusses vacations")
     query, marked = json.dumps(body["query"]), json.dumps(body["highlight"]["highlight_query"])
-    assert '"holiday"' in query and "theme_tags.theme" in query  # a theme term, and the tags
-    assert '"time off"' not in query and '"time off"' in marked  # its phrases: tags; snippets
+    ranked = json.dumps(body["rescore"])
+    assert "holiday" in query and '"themes"' in query  # a theme term, and the tags
+    assert "theme_tags.theme" in ranked and "theme_tags" not in query  # how strongly tagged: ranks only
+    assert '"time off"' not in query + ranked and '"time off"' in marked  # its phrases: tags; snippets
 
 
-def test_tag_weight_is_on_the_function_since_boost_mode_replace_drops_query_boosts():
-    [tag] = builder._tag_clauses(["transference"], 2.0)
-    scored = tag["nested"]["query"]["function_score"]
-    assert scored["boost_mode"] == "replace" and scored["functions"][0]["weight"] == 2.0
-    assert "boost" not in tag["nested"]
+def test_aboutness_weights_are_on_the_functions_since_boost_mode_replace_drops_query_boosts():
+    parsed = parse_query("transference and vacations")
+    about = builder.aboutness_clause(EXPANDER.expand_all(parsed.concepts))
+    scored = about["nested"]["query"]["function_score"]
+    weights = {f["filter"]["term"]["theme_tags.theme"]: f["weight"] for f in scored["functions"]}
+    assert scored["boost_mode"] == "replace" and "boost" not in about["nested"]
+    assert weights["transference"] == weights["therapist-absence"] == builder.ABOUT_BOOST
 
 
 def test_filters_and_question_forms():
@@ -143,42 +194,56 @@ def test_bad_paging_and_ranges_are_query_errors(make):
         make()
 
 
-def test_who_asks_jointly_then_per_concept_once_each_for_ids_and_authors():
+def test_who_reads_the_same_ranking_as_ids_authors_and_concepts():
     parsed = parse_query("who discusses transference and vacations")
-    queries = people_query.who_queries(parsed, EXPANDER.expand_all(parsed.concepts), Filters())
-    bodies = [people_query.ranked_docs_body(query) for query in queries]  # as SearchService.who asks them
-    assert len(bodies) == 3  # joint, transference, vacations
-    joint = bodies[0]
-    assert joint["_source"] is False and joint["docvalue_fields"] == ["author_key"]
-    assert "sort" not in joint and "collapse" not in joint and "highlight" not in joint
-    assert len(joint["query"]["bool"]["must"]) == 2
+    expansions = EXPANDER.expand_all(parsed.concepts)
+    query = builder.query_clause(parsed, expansions, Filters(), thread_titles=False)
+    rescore = builder.rescorers(parsed, expansions, people_query.RANKED_DOCS, coverage=False)
+    body = people_query.ranked_docs_body(query, rescore)  # as SearchService.who asks it
+    assert body["_source"] is False and body["docvalue_fields"] == ["author_key", "kind", "blog"]
+    assert [r["query"]["score_mode"] for r in body["rescore"]] == ["total"]  # coverage: people.py's
+    assert body["rescore"][0]["window_size"] == people_query.RANKED_DOCS
+    assert "sort" not in body and "collapse" not in body and "highlight" not in body
 
 
-def test_ranked_documents_group_by_person_best_first_anonymous_each_their_own():
+def _raw(doc_id, author, score, kind="comment", blog="b", concepts=()):
+    return {"_id": doc_id, "_score": score, "fields": {"author_key": [author], "kind": [kind], "blog": [blog]},
+            "matched_queries": [f"concept:{i}" for i in concepts]}
+
+
+def test_ranked_documents_group_by_person_best_first():
     from shrinksearch.search import people
 
-    def raw(doc_id, author, score):
-        return {"_id": doc_id, "_score": score, "fields": {"author_key": [author]}}
-
-    ranked = [raw("a1", "dinah", 9), raw("n1", "anonymous", 8), raw("a2", "dinah", 7), raw("n2", "anonymous", 6),
-              raw("a3", "dinah", 5), raw("a4", "dinah", 4)]
-    [groups] = people.parse_responses([{"hits": {"hits": ranked}}])
+    ranked = [_raw("a1", "dinah", 9), _raw("n1", "anonymous", 8), _raw("a2", "dinah", 7), _raw("n2", "anonymous", 6),
+              _raw("a3", "dinah", 5), _raw("a4", "dinah", 4), _raw("p1", "anonymous", 3, kind="post", blog="Couch Side"),
+              _raw("p2", "anonymous", 2, kind="post", blog="Couch Side")]
+    groups, docs = people.parse_ranked({"hits": {"hits": ranked}})
     assert [h.id for h in groups["dinah"].hits] == ["a1", "a2", "a3"]  # EVIDENCE_PER_PERSON
-    assert set(groups) == {"dinah", "anonymous@n1", "anonymous@n2"}
+    # anonymous comments are each their own person; a post naming nobody is its blog's author's
+    assert set(groups) == {"dinah", "anonymous@n1", "anonymous@n2", "blog@Couch Side"}
+    assert [h.id for h in groups["blog@Couch Side"].hits] == ["p1", "p2"]
+    assert people.display_name("blog@Couch Side", "Anonymous") == "the author of Couch Side"
 
 
-def test_people_rank_on_scores_then_show_their_strongest_documents():
+def test_people_covering_every_concept_come_first():
     from shrinksearch.search import people
 
-    def raw(doc_id, author, score):
-        return {"_id": doc_id, "_score": score, "fields": {"author_key": [author]}}
+    ranked = [_raw("d1", "dinah", 9, concepts=(0,)), _raw("r1", "rose", 8, concepts=(0,)), _raw("r2", "rose", 2, concepts=(1,)),
+              _raw("x1", "roy", 8.5, concepts=(0, 1)), _raw("y1", "ann", 6, concepts=(0, 1))]
+    groups, docs = people.parse_ranked({"hits": {"hits": ranked}}, concepts=2)
+    assert docs[0].id == "x1"  # both concepts: 8.5 × (1 + w) beats 9 × (1 + w/2) (w = builder.COVERAGE_WEIGHT)
+    order = people.rank_people(groups, docs, 2, 10)
+    keys = [key for key, _, _ in order]
+    assert keys[0] == "roy" and keys.index("rose") < keys.index("dinah")  # rose covers both, across two documents
+    [roy] = people.describe(groups, ["a", "b"], order[:1])
+    assert [(h.id, h.concepts) for h in roy.evidence] == [("x1", ["a", "b"])]
 
-    joint = {"hits": {"hits": [raw("d1", "dinah", 9)]}}
-    first = {"hits": {"hits": [raw("d1", "dinah", 5), raw("r1", "rose", 4), raw("x1", "roy", 3)]}}
-    second = {"hits": {"hits": [raw("r2", "rose", 6), raw("d1", "dinah", 4)]}}
-    pairs = people.parse_responses([joint, first, second])
-    ranked = people.rank_people(pairs, ["a", "b"], 10)
-    assert [key for key, _, _ in ranked] == ["dinah", "rose"]  # roy lacks "b"
-    [dinah, rose] = people.describe(pairs, ["a", "b"], ranked)
-    assert [(h.id, h.concepts) for h in dinah.evidence] == [("d1", ["a", "b"])]
-    assert people.unfetched(pairs, [dinah, rose]) == ["d1", "r2", "r1"]  # each once, whole later
+
+def test_whoever_wrote_the_best_document_is_never_below_third():
+    from shrinksearch.search import people
+
+    ranked = [_raw("d1", "dinah", 10, concepts=(0,))] + [_raw(f"{k}1", k, 8, concepts=(0, 1)) for k in ("ann", "bob", "cy")]
+    groups, docs = people.parse_ranked({"hits": {"hits": ranked}}, concepts=2)
+    assert docs[0].id == "d1"
+    keys = [key for key, _, _ in people.rank_people(groups, docs, 2, 10)]
+    assert keys == ["ann", "bob", "dinah", "cy"]  # fourth on coverage, moved up to third

@@ -1,4 +1,4 @@
-"""`shrinksearch search | who | eval` through the CLI runner, on the indexed sample network."""
+"""`shrinksearch search | who` through the CLI runner, on the indexed sample network (`eval`: test_eval.py)."""
 
 from __future__ import annotations
 
@@ -84,12 +84,3 @@ def test_missing_index_says_how_to_fix(monkeypatch: pytest.MonkeyPatch, es_clien
     result = runner.invoke(app, ["search", "vacation"])
     get_settings.cache_clear()
     assert result.exit_code == 1 and "shrinksearch index init" in result.output
-
-
-def test_eval_prints_both_systems(on_samples: SampleIndex):
-    result = runner.invoke(app, ["eval", "--json"])
-    assert result.exit_code == 0, result.output
-    summary = json.loads(result.stdout)["summary"]
-    assert summary["project"]["ndcg@10"] > summary["baseline"]["ndcg@10"]
-    readable = runner.invoke(app, ["eval"])
-    assert readable.exit_code == 0 and "multi_match baseline" in readable.stdout and "nDCG@10" in readable.stdout

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from sample_index import SampleIndex, indexed_samples  # noqa: F401  (session fixture)
-from shrinksearch.eval.judgments import load_judgments, resolve
-from shrinksearch.eval.run import evaluate
 from shrinksearch.search.builder import Filters, Page
-from shrinksearch.settings import get_settings
 
 SEED_POST = "shrink-notes/3002"
 SEED_COMMENT = "shrink-notes/3001#900101"  # the anonymous comment the seed post answers
@@ -69,15 +66,3 @@ def test_timeline_counts_theme_mentions_per_year(indexed_samples: SampleIndex):
     timeline = indexed_samples.service.theme_timeline(["therapist-absence", "transference"])
     by_year = {p["period"]: p["counts"] for p in timeline["periods"]}
     assert by_year["2008"]["therapist-absence"] >= 3 and by_year["2008"]["transference"] >= 1
-
-
-def test_project_beats_the_multi_match_baseline(indexed_samples: SampleIndex):
-    judgments = load_judgments(get_settings().index_config_dir / "judgments.yaml")
-    assert len(judgments.queries) >= 25 and sum(1 for q in judgments.queries if q.people) >= 10
-    resolved = resolve(judgments, indexed_samples.network, indexed_samples.client, indexed_samples.alias)
-    report = evaluate(indexed_samples.service, resolved)
-    project, baseline = report.summary("project"), report.summary("baseline")
-    for metric in ("ndcg@10", "mrr", "who_top3"):
-        assert project[metric] > baseline[metric], (metric, project, baseline)
-    seed = next(q for q in report.queries if q.id == "seed")
-    assert seed.project.who == 1.0

@@ -55,10 +55,15 @@ def test_comments_get_concepts_from_their_thread(service, docs):
     assert docs["dinah_reply"].id not in {h.id for p in people for h in p.evidence}
 
 
-def test_who_leaves_out_people_missing_a_concept(service, docs):
-    keys = {p.key for p in service.who("who discusses transference and vacations").people}
-    assert "roy" not in keys  # lithium only
-    assert f"anonymous@{docs['anon_other'].id}" not in keys  # holidays only, no transference
+def test_who_ranks_people_missing_a_concept_below_those_discussing_all(service, docs):
+    people = service.who("who discusses transference and vacations").people
+    keys = [p.key for p in people]
+    assert "roy" not in keys  # lithium only: nothing of the question
+    partial = f"anonymous@{docs['anon_other'].id}"  # holidays only, no transference
+    assert partial in keys  # concepts rank, they never filter
+    covering_all = [p.key for p in people if all(v == 1.0 for v in p.concept_scores.values())]
+    assert {"dinah", "rose", "clink"} <= set(covering_all)
+    assert all(keys.index(k) < keys.index(partial) for k in covering_all)
 
 
 def test_anonymous_documents_are_separate_people(service, docs):
@@ -101,21 +106,26 @@ def test_search_excluded_and_required_words(service, docs):
     assert ids == {docs["seed"].id, docs["anon_leave"].id}
 
 
-def test_comment_titles_do_not_match(service, docs):
-    # Comments carry their post's title; only a post's title counts as its words.
-    ids = {h.id for h in service.search('"you may leave now"').hits}
-    assert ids == {docs["leave"].id}
+def test_a_comment_title_is_its_threads(service, docs):
+    # Comments carry their post's title: a search counts it, as a plain multi_match does,
+    # but the post whose title it is comes first; "who" counts only a person's own words.
+    ids = [h.id for h in service.search('"you may leave now"').hits]
+    assert ids[0] == docs["leave"].id and docs["anon_leave"].id in ids
+    assert [p.key for p in service.who('who discusses "you may leave now"').people] == ["dinah"]
 
 
 def test_filters_and_facets(service, docs):
     result = service.search("vacation", Filters(blogs=("shrink-notes",), kind="comment"))
-    assert {h.id for h in result.hits} == {docs["anon_leave"].id, docs["clink_vac"].id}  # holiday ~ vacation
+    # in their own words (holiday ~ vacation) first, then the replies under "... the Vacation Question"
+    assert {h.id for h in result.hits[:2]} == {docs["anon_leave"].id, docs["clink_vac"].id}
+    assert {h.id for h in result.hits[2:]} == {docs["roy_reply"].id, docs["dinah_reply"].id}
     result = service.search("lithium")
-    assert {v.value: v.count for v in result.facets["kind"]} == {"post": 1, "comment": 2}  # Rose's is August
+    # Rose's comment says August, but it sits under "Lithium levels": its thread's title counts
+    assert {v.value: v.count for v in result.facets["kind"]} == {"post": 1, "comment": 3}
     authors = {v.value: v.label for v in result.facets["author"]}
     assert authors["roy"] == "Roy"
     in_2010 = service.search("lithium", Filters(since=date(2010, 1, 1), until=date(2010, 12, 31))).hits
-    assert {h.id for h in in_2010} == {docs["meds"].id, docs["anon_other"].id}
+    assert {h.id for h in in_2010} == {docs["meds"].id, docs["anon_other"].id, docs["rose_vac"].id}
 
 
 def test_pagination_and_date_sort(service):

@@ -91,7 +91,7 @@ def who(
     since: Since = None, until: Until = None, as_json: AsJson = False,
     fmt: Format = "text", excel: Excel = False,
 ) -> None:
-    """The people (bloggers and commenters) who discuss every concept, with evidence.
+    """The people (bloggers and commenters) who discuss the question, those covering every concept first, with evidence.
 
     With --format csv or jsonl: one row per person and evidence document."""
     fmt = _output_format(fmt, as_json, excel)
@@ -176,22 +176,27 @@ def serve(
 
 
 def evaluate(
-    judgments: Annotated[Optional[Path], typer.Option(help="Judged query set (default: index_config/judgments.yaml).")] = None,
+    judgments: Annotated[Optional[Path], typer.Option(help="Judged question set (default: index_config/judgments.yaml); with --manifest, a questions file judged by record id (JSON Lines, JSON or YAML).")] = None,
+    manifest: Annotated[Optional[Path], typer.Option(help="JSON mapping the record ids of --judgments to URLs of indexed pages.")] = None,
     samples: Annotated[bool, typer.Option("--samples", help="Evaluate on a fresh temporary index of the sample network instead of the alias.")] = False,
+    per_query: Annotated[bool, typer.Option("--per-query/--summary", help="Show every question, or only the per-class summary.")] = True,
     as_json: AsJson = False,
 ) -> None:
-    """nDCG@10, MRR and who top-3 accuracy on the judged queries, next to a multi_match baseline."""
+    """nDCG@10, recall@10, MRR, empty answers and who top-3 per question class, next to a
+    plain multi_match baseline; exits 1 when below the baseline on any class."""
     from rich.console import Console
 
     from shrinksearch.eval.report import print_report, report_json
     from shrinksearch.eval.run import run_evaluation
     from shrinksearch.settings import get_settings
 
-    report = run_evaluation(get_settings(), judgments, fresh_samples=samples)
+    report = run_evaluation(get_settings(), judgments, fresh_samples=samples, manifest_path=manifest)
     if as_json:
         typer.echo(report_json(report))
     else:
-        print_report(Console(), report)
+        print_report(Console(), report, per_query)
+    if report.failures():
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

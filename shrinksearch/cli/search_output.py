@@ -98,9 +98,10 @@ def print_search(console: Console, result: SearchResult) -> None:
 
     concepts = " · ".join(result.query["concepts"])
     console.print(Text(f"{result.total} posts and comments about {concepts}", style="bold"))
-    for e in result.expansions:
-        if e["themes"]:
-            console.print(Text(f"  {e['concept']} → themes: {', '.join(e['themes'])}", style="dim"))
+    for e in result.expansions:  # which themes each concept was expanded to, and why (or why not)
+        for sense in e.get("senses", []):
+            used = "→ theme" if sense["used"] else "✗ not expanded to"
+            console.print(Text(f"  {e['concept']} {used} {sense['reason']}", style="dim"))
     for rank, hit in enumerate(result.hits, start=result.offset + 1):
         console.print(hit_panel(hit, rank))
 
@@ -112,7 +113,7 @@ def print_who(console: Console, result: WhoResult) -> None:
 
     concepts = result.query["concepts"]
     if not result.people:
-        console.print(f"Nobody discusses all of: {', '.join(concepts)}.")
+        console.print(f"Nobody writes about any of: {', '.join(concepts)}.")
         return
     console.print(Text(f"People who discuss {' and '.join(concepts)}", style="bold"))
     for rank, person in enumerate(result.people, start=1):

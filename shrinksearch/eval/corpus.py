@@ -78,12 +78,12 @@ def index_url_keys(client: Elasticsearch, alias: str) -> dict[tuple[str, str], s
     hits = helpers.scan(client, index=alias, query={"_source": ["url", "kind"]}, size=1000)
     for hit in hits:
         parts = urlsplit(hit["_source"]["url"])
-        comment_id = _comment_id(parts.fragment) if hit["_source"]["kind"] == "comment" else ""
+        comment_id = comment_id_from_anchor(parts.fragment) if hit["_source"]["kind"] == "comment" else ""
         keys[(parts.path, comment_id)] = hit["_id"]
     return keys
 
 
-def _comment_id(fragment: str) -> str:
+def comment_id_from_anchor(fragment: str) -> str:
     # Blogger anchors comments as #c<id>, WordPress and static blogs as #comment-<id>.
     for prefix in ("comment-", "c"):
         if fragment.startswith(prefix) and fragment[len(prefix):].isdigit():

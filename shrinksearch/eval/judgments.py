@@ -1,10 +1,11 @@
-"""The judged query set: questions over the sample network, what is relevant, who should answer.
+"""Judged query sets over the sample network: questions, what is relevant, who should answer.
 
-File format (``index_config/judgments.yaml``)::
+File format (``index_config/judgments.yaml``, ``index_config/judgments-2.yaml``)::
 
     version: "1"
     queries:
       - id: seed
+        type: who                      # topic | fact | who (default: who with people, else topic)
         query: who discusses transference and vacations
         relevant:                      # reference -> grade (2 = about it, 1 = touches it)
           shrink-notes/3002: 2         # blog slug / post id
@@ -19,6 +20,7 @@ People are author keys, except anonymous ones: each anonymous document is its ow
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from elasticsearch import Elasticsearch
@@ -30,6 +32,8 @@ from shrinksearch.samples.network import Network
 
 JUDGMENTS_FILE = "judgments.yaml"
 ANONYMOUS_PREFIX = "anonymous@"
+QuestionClass = Literal["topic", "fact", "who"]
+CLASSES: tuple[QuestionClass, ...] = ("topic", "fact", "who")
 
 
 class JudgedQuery(BaseModel):
@@ -38,9 +42,14 @@ class JudgedQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1)
+    type: QuestionClass | None = None
     query: str = Field(min_length=1)
     relevant: dict[str, int] = Field(min_length=1)
     people: list[str] = Field(default_factory=list)
+
+    @property
+    def question_class(self) -> QuestionClass:
+        return self.type or ("who" if self.people else "topic")
 
     @field_validator("relevant")
     @classmethod
@@ -59,12 +68,15 @@ class Judgments(BaseModel):
 
 
 class ResolvedQuery(BaseModel):
-    """A judged query with document ids and person keys as the index knows them."""
+    """A judged query with document ids and person keys as the index knows them.
+
+    ``people`` empty for a "who" question means: whoever wrote its grade-2 documents."""
 
     id: str
     query: str
+    question_class: QuestionClass = "topic"
     relevant: dict[str, int]
-    people: list[str]
+    people: list[str] = Field(default_factory=list)
 
 
 def load_judgments(path: Path) -> Judgments:
@@ -74,8 +86,17 @@ def load_judgments(path: Path) -> Judgments:
         return Judgments.model_validate(data)
     except OSError as err:
         raise UsageError(f"cannot read judgments {path}: {err.strerror}; pass --judgments PATH") from None
-    except (yaml.YAMLError, ValidationError) as err:
+    except ValidationError as err:
+        raise UsageError(f"{path}: invalid judgments: {validation_message(err)}") from None
+    except yaml.YAMLError as err:
         raise UsageError(f"{path}: invalid judgments: {str(err).splitlines()[0]}") from None
+
+
+def validation_message(err: ValidationError) -> str:
+    """The first problem pydantic found, where it is and what it is, on one line."""
+    first = err.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    return f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "invalid"))
 
 
 def resolve(judgments: Judgments, network: Network, client: Elasticsearch, alias: str) -> list[ResolvedQuery]:
@@ -87,7 +108,7 @@ def resolve(judgments: Judgments, network: Network, client: Elasticsearch, alias
 def _resolve_query(query: JudgedQuery, network: Network, ids: dict[tuple[str, str], str]) -> ResolvedQuery:
     relevant = {_doc_id(ref, network, ids, query.id): grade for ref, grade in query.relevant.items()}
     people = [_person(p, network, ids, query.id) for p in query.people]
-    return ResolvedQuery(id=query.id, query=query.query, relevant=relevant, people=people)
+    return ResolvedQuery(id=query.id, query=query.query, question_class=query.question_class, relevant=relevant, people=people)
 
 
 def _person(person: str, network: Network, ids: dict[tuple[str, str], str], query_id: str) -> str:

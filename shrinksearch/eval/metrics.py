@@ -1,4 +1,4 @@
-"""Ranking metrics: nDCG@k with graded relevance, reciprocal rank, and who top-k accuracy."""
+"""Ranking metrics: nDCG@k with graded relevance, reciprocal rank, recall@k, and who top-k accuracy."""
 
 from __future__ import annotations
 
@@ -25,6 +25,19 @@ def reciprocal_rank(ranked: Sequence[str], relevance: Mapping[str, int], k: int 
         if relevance.get(doc_id, 0) > 0:
             return 1.0 / rank
     return 0.0
+
+
+def recall_at(ranked: Sequence[str], relevance: Mapping[str, int], k: int = 10) -> float:
+    """Share of the relevant ids (any grade) found in the top k."""
+    relevant = {doc_id for doc_id, grade in relevance.items() if grade > 0}
+    if not relevant:
+        return 0.0
+    return len(relevant & set(ranked[:k])) / len(relevant)
+
+
+def any_in_top(ranked_people: Sequence[str], expected: Sequence[str], k: int = 3) -> float:
+    """1.0 when any expected person is among the top k answers, else 0.0."""
+    return 1.0 if set(expected) & set(ranked_people[:k]) else 0.0
 
 
 def top_k_accuracy(ranked_people: Sequence[str], expected: Sequence[str], k: int = 3) -> float:

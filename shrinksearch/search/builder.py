@@ -1,25 +1,45 @@
 """Elasticsearch query bodies, built from a parsed query and its expanded concepts.
 
 Pure functions returning plain dicts (tested without a node, run against one in the
-service). The shape:
+service). One ranking serves every search and every "who" question, in two phases.
 
-* each concept is the user's own words (matched on the text and on the title of *posts
-  only*: a comment carries its post's title, which is not its author's words), the
-  single-word terms of the themes they name, or the enricher's tags for those themes
-  (weighted by the tag's score): the best one scores. The themes' phrases are not OR-ed
-  over the text: the enricher matched them (and its patterns) at index time into the
-  tags, and dozens of phrase queries per concept were most of a search's time at 100k
-  documents. Tags of related themes only add to the score; a wording of several parts
-  needs them all;
-* questions and "a and b" queries require every concept (``must``); plain searches rank
-  by how many concepts match (``should``) plus a ``simple_query_string`` of the literal
-  words — user text never reaches ``query_string``;
-* filters, facets (aggregations, in a request of their own), highlighting (``encoder: html``: fragments come back
-  escaped, only the ``<em>`` tags are markup), sorting and pagination.
+What retrieves a document (``query_clause``: flat disjunctions, so Elasticsearch can skip
+documents that cannot make the top):
+
+* **the recall floor**: the user's words as plain BM25 over a document's text and title,
+  its author's name, best field counting, as a plain ``multi_match`` over title and text
+  would. A comment carries its post's title: what the thread is about, counted as a plain
+  multi_match counts it, and not at all for "who" (a person's own words). Every document
+  that has any of the words is in the answer; nothing below only filters it out;
+* quoted phrases, as phrases;
+* **a way into each concept** besides its words: the single-word terms of the themes it
+  names in the sense the question supports (expand.py), and the themes' tags (a synonym,
+  a tagged document, widen the floor).
+
+What ranks the best ``RESCORE_WINDOW`` of them (``rescorers``: queries that would cost
+too much over every document cost little over a window):
+
+* **concepts**: each group of words (query.py) is the user's own words, its themes'
+  terms or their tags, the best one scoring; named ``concept:<i>`` so a hit's
+  ``matched_queries`` says which concepts it shows. A comment also shows a concept its
+  thread is about (context.py) when its own words say something of the question;
+* **proximity**: the words of each group side by side (``text.shingles``);
+* **aboutness**: how strongly the enricher tagged the document with the question's themes;
+  a blog the question names;
+* **all concepts first**: each score multiplied by ``1 + COVERAGE_WEIGHT × (share of the
+  concepts the document shows)``: documents showing every concept come first, then most,
+  then the rest;
+* ``+required`` words must match, ``-excluded`` words must not; words the question negates
+  ("but not ketamine") only push documents down (a ``boosting`` query, in both phases).
+
+And filters, facets (aggregations, in a request of their own), highlighting (``encoder:
+html``: fragments come back escaped, only the ``<em>`` tags are markup), sorting and
+pagination. User text never reaches ``query_string``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -33,15 +53,30 @@ Kind = Literal["post", "comment"]
 
 ANONYMOUS_KEY = "anonymous"
 TITLE_BOOST = 1.5  # a post's title names its subject; worth more than one body mention
-AUTHOR_BOOST = 2.0  # a plain search for "dinah" should find Dinah's writing
 THEME_TAG_BOOST = 2.0  # a tag stands in for the theme's phrases (not OR-ed over the text)
-RELATED_TAG_BOOST = 1.0  # what it weighed in effect when set to 0.25 (see _tag_clauses)
+RELATED_TAG_BOOST = 0.25  # a related or shared theme's tag (see aboutness_clause)
+WEAK_TAG_BOOST = 0.1  # a sense the question does not support: a little, never more than a word
 PHRASE_SLOP = 1
 TIE_BREAKER = 0.1  # a concept's best wording counts fully, the others a little
+FLOOR_TIE_BREAKER = 0.3  # text or title, whichever matches best (as a plain multi_match)
+# The floor's fields. A comment's title is its post's: not its author's words, but what the
+# thread is about, and a plain multi_match counts it too. "dinah" finds Dinah's writing.
+FLOOR_FIELDS = {"text": 1.0, "title": TITLE_BOOST, "author": 1.0}
+BLOG_BOOST = 1.0  # a question naming a blog ("the Unplugged blogger"): ranks, never retrieves
+COMMENT_TITLE_BOOST = 1.0  # a comment's title is its thread's: it counts as in a plain multi_match, no more
+PROXIMITY_BOOST = 0.2  # each pair of the user's words found side by side
+PHRASE_BOOST = 2.0  # a quoted phrase found as a phrase
+CONCEPT_BOOST = 0.25  # each concept shown, on top of its words' floor score
+ABOUT_BOOST = 0.5  # each theme the question is about, per ln(1 + tag score)
+AVOIDED_FACTOR = 0.3  # score kept by documents with a word the question negates
+COVERAGE_WEIGHT = 0.5  # a document showing every concept scores 1.5 times what it would showing none
+RESCORE_WINDOW = 100
+CONCEPT_SHARE = 0.6  # of a concept's words, this share (rounded up) shows the concept
 MAX_PAGE_SIZE = 100
 MAX_WINDOW = 10_000  # Elasticsearch's index.max_result_window
 
 SOURCE_EXCLUDES = ["html", "embedding", "theme_tags"]
+CONCEPT_NAME = "concept:"  # _name prefix of concept clauses (matched_queries tells which matched)
 
 
 @dataclass(frozen=True)
@@ -97,22 +132,22 @@ def own_words(query_type: str, body: dict, boost: float = 1.0, title: bool = Tru
     return {"bool": {"should": [on_text, {"bool": {"must": [on_title], "filter": [{"term": {"kind": "post"}}]}}]}}
 
 
+def enough(words: int) -> int:
+    """How many of a group's words show it: all of one or two, then about 60 percent."""
+    return max(1, math.ceil(CONCEPT_SHARE * words)) if words > 2 else words
+
+
 def term_clause(term: Term, boost: float = 1.0, loose: bool = False, title: bool = True) -> dict:
-    """A literal wording: an exact phrase, or its words (nearby words score higher): all
-    of them, or with ``loose`` all but one ("therapist vacations" finds a psychiatrist's
-    vacation; documents with both words still score higher)."""
+    """A literal wording: an exact phrase, or its words: all of them, or with ``loose``
+    enough of them (``enough``: "therapist vacations" finds a psychiatrist's vacation;
+    documents with both words still score higher). Words side by side are rewarded once,
+    for the whole question, by ``shingle_clauses``: a phrase query per concept was most of
+    a search's time at 100k documents."""
     if term.phrase:
         return own_words("match_phrase", {"query": term.text, "slop": PHRASE_SLOP}, boost, title)
-    several = " " in term.text
-    words = {"minimum_should_match": "-1"} if loose and several else {"operator": "and"}
-    clause = own_words("match", {"query": term.text, **words}, boost, title)
-    if not title:
-        clause = {"bool": {"should": [clause]}}
-    if several:  # words of a multi-word wording close together are a better match
-        clause["bool"]["should"].append(
-            {"match_phrase": {"text": {"query": term.text, "slop": 3, "boost": boost * 0.5}}}
-        )
-    return clause
+    n = len(term.text.split())
+    words = {"minimum_should_match": str(enough(n))} if loose and n > 1 else {"operator": "and"}
+    return own_words("match", {"query": term.text, **words}, boost, title)
 
 
 def concept_clause(expansion: Expansion) -> dict:
@@ -121,34 +156,33 @@ def concept_clause(expansion: Expansion) -> dict:
 
 
 def _wording_clause(wording: Wording) -> dict:
-    # All parts but one are required ("therapist vacations": a psychiatrist's vacation
-    # counts too), every part matched scores, and the user's words together score extra.
+    # Enough parts (``enough``) are required ("therapist vacations": a psychiatrist's
+    # vacation counts too), every part matched scores, and the user's words together
+    # score extra.
     if len(wording.parts) == 1:
         return part_clause(wording.parts[0])
     parts = [part_clause(p) for p in wording.parts]
     return {
         "bool": {
-            "should": parts + [term_clause(wording.term)],
-            "minimum_should_match": len(parts) - 1,
+            "should": parts + [term_clause(wording.term, loose=True)],
+            "minimum_should_match": enough(len(parts)),
         }
     }
 
 
 def part_clause(part: Part) -> dict:
-    """The part's own words, its themes' single-word terms, or its theme tags (the best one
-    scores); the tags of related and shared themes add to the score of documents that
-    match, but never make one match.
+    """The part's own words, its themes' single-word terms, or being tagged with one of its
+    themes (the flat ``themes`` field; how strongly a document is tagged counts in
+    ``aboutness_clause``); the best one scores. The tags of related and shared themes, and
+    of senses the question does not support, only count there.
 
     A theme's phrases are left to the tags: the enricher tags a document for one phrase,
     and phrase queries (positions) over a 100k-document index were most of a search's
     time. Its terms stay: one word ("my own holiday always stirs them up") is too little
     for a tag, but enough to say the concept, and a term query is cheap."""
     words = part.tier("user") + [v for v in part.tier("theme") if not v.phrase]
-    core = _best_of([variant_clause(v) for v in words] + _tag_clauses(list(part.themes), THEME_TAG_BOOST))
-    ranking = _tag_clauses(list(part.ranking_themes), RELATED_TAG_BOOST)
-    if not ranking:
-        return core
-    return {"bool": {"must": [core], "should": ranking}}
+    tagged = [{"constant_score": {"filter": {"terms": {"themes": list(part.themes)}}, "boost": THEME_TAG_BOOST}}] if part.themes else []
+    return _best_of([variant_clause(v) for v in words] + tagged)
 
 
 def _best_of(queries: list[dict]) -> dict:
@@ -165,45 +199,46 @@ def variant_clause(variant: Variant) -> dict:
     return term_clause(Term(variant.text, variant.phrase), variant.weight, loose=user, title=user)
 
 
-def _tag_clauses(themes: list[str], boost: float) -> list[dict]:
-    """Documents the enricher tagged with these themes, stronger tags scoring more.
-
-    The nested ``theme_tags`` (not just the ``themes`` list) so the tag's own score counts:
-    ln(1 + score), so a theme tagged 12 is not four times one tagged 3."""
-    if not themes:
-        return []
-    scored = {
-        "function_score": {
-            "query": {"terms": {"theme_tags.theme": themes}},
-            "functions": [
-                {"field_value_factor": {"field": "theme_tags.score", "modifier": "ln1p", "missing": 1.0}, "weight": boost}
-            ],
-            "boost_mode": "replace",
-        }
-    }
-    # The boost goes on the function: with boost_mode replace, a query boost is replaced too
-    return [{"nested": {"path": "theme_tags", "score_mode": "max", "query": scored}}]
-
-
-def literal_clause(parsed: ParsedQuery) -> dict | None:
-    """The user's words as typed, all of them, via simple_query_string (never query_string)."""
-    text = parsed.simple_query()
+def floor_clause(parsed: ParsedQuery, thread_titles: bool = True) -> dict | None:
+    """The recall floor: the user's words as plain BM25 over a document's text and title
+    and its author's name, best field counting (a blog's name only ranks). A comment's title is its
+    post's, what the thread is about: it counts (``COMMENT_TITLE_BOOST``), except with
+    ``thread_titles`` off ("who": what a person wrote)."""
+    text = parsed.plain_text()
     if not text:
         return None
-    common = {"query": text, "default_operator": "and", "flags": "PHRASE|WHITESPACE", "lenient": True}
-    return {
-        "bool": {
-            "should": [
-                {"simple_query_string": {**common, "fields": ["text", f"author^{AUTHOR_BOOST}"]}},
-                {
-                    "bool": {
-                        "must": [{"simple_query_string": {**common, "fields": [f"title^{TITLE_BOOST}"]}}],
-                        "filter": [{"term": {"kind": "post"}}],
-                    }
-                },
-            ]
-        }
-    }
+    fields = [_field(field, text, boost, thread_titles) for field, boost in FLOOR_FIELDS.items() if boost]
+    return {"dis_max": {"queries": [f for fs in fields for f in fs], "tie_breaker": FLOOR_TIE_BREAKER}}
+
+
+def _field(field: str, text: str, boost: float, thread_titles: bool) -> list[dict]:
+    def match(kind: str, weight: float) -> dict:
+        return {"bool": {"must": [{"match": {field: {"query": text, "boost": weight}}}], "filter": [{"term": {"kind": kind}}]}}
+
+    if field != "title":
+        return [{"match": {field: {"query": text, "boost": boost}}}]
+    own = [match("post", boost)]
+    return own + [match("comment", COMMENT_TITLE_BOOST)] if thread_titles and COMMENT_TITLE_BOOST else own
+
+
+def blog_name_clauses(parsed: ParsedQuery) -> list[dict]:
+    """A question naming a blog ("the Unplugged blogger"): its documents rank higher."""
+    text = parsed.plain_text()
+    if not text or not BLOG_BOOST:
+        return []
+    return [{"match": {"blog.text": {"query": text, "boost": BLOG_BOOST}}}]
+
+
+def shingle_clauses(parsed: ParsedQuery) -> list[dict]:
+    """Each group's words side by side (shingles of the text)."""
+    if not PROXIMITY_BOOST:
+        return []
+    return [{"match": {"text.shingles": {"query": seq, "boost": PROXIMITY_BOOST}}} for seq in parsed.sequences]
+
+
+def phrase_clauses(parsed: ParsedQuery) -> list[dict]:
+    """Each quoted phrase, as a phrase."""
+    return [term_clause(p, PHRASE_BOOST) for p in parsed.phrases]
 
 
 Context = list[dict[str, float]]
@@ -211,48 +246,155 @@ Context = list[dict[str, float]]
 ``context_body``); empty dicts when there is no thread context."""
 
 
-def query_clause(
+def named_concepts(expansions: list[Expansion], context: Context | None = None, parsed: ParsedQuery | None = None) -> list[dict]:
+    """One clause per concept, named ``concept:<i>`` so a hit's ``matched_queries`` says
+    which concepts it shows. With ``context``, a comment also shows a concept when the post
+    it is under is about it, provided its own words say something of the question (a
+    "thank you" under the right post shows nothing; "diagnosed at 41" under a post on adult
+    ADHD shows ADHD)."""
+    own = [concept_clause(e) for e in expansions]
+    words = parsed.plain_text() if parsed is not None else ""
+    says = ([{"match": {"text": {"query": words}}}] if words else []) + own
+    anything: dict | None = {"bool": {"should": says, "minimum_should_match": 1}} if says else None
+    clauses = []
+    for i, clause in enumerate(own):
+        posts = context[i] if context and i < len(context) else {}
+        if posts and anything is not None:
+            clause = _with_thread(clause, posts, anything)
+        clauses.append(_named(clause, f"{CONCEPT_NAME}{i}", CONCEPT_BOOST))
+    return clauses
+
+
+def _named(clause: dict, name: str, boost: float) -> dict:
+    return {"bool": {"should": [clause], "boost": boost, "_name": name}}
+
+
+def aboutness_clause(expansions: list[Expansion]) -> dict | None:
+    """How much a document is *about* the question's themes, by the enricher's tags (ln(1 +
+    tag score), per theme): the themes its words name or belong to at ABOUT_BOOST, related
+    and shared themes at RELATED_TAG_BOOST, senses the question does not support at
+    WEAK_TAG_BOOST. Added to the words' score, never retrieving a document; one nested
+    query for all of them (one per theme and part was most of a search's time at 100k)."""
+    weights: dict[str, float] = {}
+    for e in expansions:
+        for w in e.wordings:
+            for p in w.parts:
+                for themes, weight in ((p.themes, ABOUT_BOOST), (p.member_themes, ABOUT_BOOST),
+                                       (p.ranking_themes, RELATED_TAG_BOOST), (p.weak_themes, WEAK_TAG_BOOST)):
+                    for t in themes:
+                        weights[t] = max(weights.get(t, 0.0), weight)
+    weights = {t: w for t, w in weights.items() if w}
+    if not weights:
+        return None
+    functions = [
+        {"filter": {"term": {"theme_tags.theme": t}}, "weight": w,
+         "field_value_factor": {"field": "theme_tags.score", "modifier": "ln1p", "missing": 1.0}}
+        for t, w in weights.items()
+    ]
+    scored = {"function_score": {"query": {"terms": {"theme_tags.theme": list(weights)}}, "functions": functions,
+                                 "score_mode": "max", "boost_mode": "replace"}}
+    return {"nested": {"path": "theme_tags", "score_mode": "sum", "query": scored}}
+
+
+def query_clause(parsed: ParsedQuery, expansions: list[Expansion], filters: Filters, thread_titles: bool = True) -> dict:
+    """What retrieves a document (see the module docstring): any of the user's words (the
+    floor), a quoted phrase, or a way into a concept the words do not cover (``widen_clause``):
+    flat disjunctions, cheap enough for Elasticsearch to skip what cannot make the top.
+    ``rescorers`` then rank the best of them. ``thread_titles``: see ``floor_clause``."""
+    retrieve = [c for c in [floor_clause(parsed, thread_titles)] if c] + phrase_clauses(parsed)
+    retrieve += [c for c in (widen_clause(e) for e in expansions) if c]
+    must = [{"bool": {"should": retrieve, "minimum_should_match": 1}}] if retrieve else []
+    must += [term_clause(t) for t in parsed.required]
+    bool_query: dict = {"filter": filter_clauses(filters), "must": must}
+    if parsed.excluded:
+        bool_query["must_not"] = [term_clause(t) for t in parsed.excluded]
+    return _avoiding(parsed, {"bool": bool_query})
+
+
+def _avoiding(parsed: ParsedQuery, query: dict) -> dict:
+    """``query``, with documents holding a word the question negates pushed down."""
+    if not parsed.avoided:
+        return query
+    negative = {"bool": {"should": [term_clause(t, loose=True) for t in parsed.avoided], "minimum_should_match": 1}}
+    return {"boosting": {"positive": query, "negative": negative, "negative_boost": AVOIDED_FACTOR}}
+
+
+def widen_clause(expansion: Expansion) -> dict | None:
+    """The ways into a concept besides the user's own words (the floor has those): the
+    single-word terms of the themes it names, and the themes' tags. Scored flat and low, as
+    in ``concept_clause`` (the rescore scores the concept in full)."""
+    parts = [p for w in expansion.wordings for p in w.parts]
+    terms = list(dict.fromkeys(v.text for p in parts for v in p.tier("theme") if not v.phrase))
+    themes = list(dict.fromkeys(t for p in parts for t in p.themes))
+    weight = max((v.weight for p in parts for v in p.tier("theme")), default=0.0)
+    ways: list[dict] = []
+    if terms:
+        ways.append({"match": {"text": {"query": " ".join(terms), "boost": CONCEPT_BOOST * weight}}})
+    if themes:
+        ways.append({"constant_score": {"filter": {"terms": {"themes": themes}}, "boost": CONCEPT_BOOST * THEME_TAG_BOOST}})
+    if len(ways) < 2:
+        return ways[0] if ways else None
+    return {"bool": {"should": ways}}
+
+
+def rescorers(
     parsed: ParsedQuery,
     expansions: list[Expansion],
-    filters: Filters,
+    window: int = RESCORE_WINDOW,
     context: Context | None = None,
-    own: list[Expansion] | None = None,
-) -> dict:
-    """The whole query: concepts (all required for questions), +/- words, filters.
-
-    With ``context``, a comment also shows a concept when the post it is under is about it
-    (comments are short and lean on their thread), but — except for "what do commenters
-    say about …" — it must show one of the question's concepts (``own``, default all
-    ``expansions``) in its own words: a "thank you" under the right post shows nothing.
-    """
-    concepts = [concept_clause(e) for e in expansions]
-    if context:
-        concepts = [_with_thread(c, ctx) for c, ctx in zip(concepts, context)]
-    bool_query: dict = {"filter": filter_clauses(filters)}
-    if context and any(context) and parsed.intent != "comments":
-        bool_query["filter"].append(any_concept_clause(own or expansions))
-    if parsed.match_all:
-        bool_query["must"] = list(concepts)
-    else:
-        literal = literal_clause(parsed)
-        bool_query["should"] = concepts + ([literal] if literal else [])
-        if concepts:
-            bool_query["minimum_should_match"] = 1
-    bool_query.setdefault("must", []).extend(term_clause(t) for t in parsed.required)
-    bool_query["must_not"] = [term_clause(t) for t in parsed.excluded]
-    return {"bool": bool_query}
+    coverage: bool = True,
+) -> list[dict]:
+    """What ranks the best ``window`` documents of ``query_clause``: first each concept
+    shown (named ``concept:<i>``: a hit's ``matched_queries`` says which), the words side by
+    side, the themes the question is about and a blog it names are added (negated words
+    still pushing down); then (``coverage``) each score is multiplied by 1 + COVERAGE_WEIGHT
+    × the share of concepts the document shows (``coverage_rescore``; "who" applies it
+    itself, from the concepts each document shows). Only ``window`` documents are scored:
+    phrase-like and nested queries here cost little at any index size."""
+    extras = named_concepts(expansions, context, parsed) + shingle_clauses(parsed)
+    extras += [c for c in [aboutness_clause(expansions)] if c] + blog_name_clauses(parsed)
+    out = []
+    if extras:
+        ranked = _avoiding(parsed, {"bool": {"should": extras}})
+        out.append({"window_size": window, "query": {
+            "rescore_query": ranked, "query_weight": 1.0, "rescore_query_weight": 1.0, "score_mode": "total"}})
+    covered = coverage_rescore(expansions, window) if coverage else None
+    return out + ([covered] if covered else [])
 
 
-def _with_thread(concept: dict, posts: dict[str, float]) -> dict:
-    if not posts:
-        return concept
+def coverage_rescore(expansions: list[Expansion], window: int = RESCORE_WINDOW) -> dict | None:
+    """Multiply the best ``window`` scores by 1 + COVERAGE_WEIGHT × the share of concepts shown."""
+    if len(expansions) < 2:
+        return None
+    share = COVERAGE_WEIGHT / len(expansions)
+    functions = [{"filter": concept_clause(e), "weight": share} for e in expansions]
+    return {
+        "window_size": window,
+        "query": {
+            "rescore_query": {
+                "function_score": {"functions": [{"weight": 1.0}, *functions], "score_mode": "sum", "boost_mode": "replace"}
+            },
+            "query_weight": 1.0,
+            "rescore_query_weight": 1.0,
+            "score_mode": "multiply",
+        },
+    }
+
+
+def _with_thread(concept: dict, posts: dict[str, float], own_concept: dict) -> dict:
     under = [{"constant_score": {"filter": {"term": {"post_id": pid}}, "boost": score}} for pid, score in posts.items()]
-    thread = {"bool": {"filter": [{"term": {"kind": "comment"}}], "should": under, "minimum_should_match": 1}}
+    thread = {
+        "bool": {
+            "filter": [{"term": {"kind": "comment"}}, own_concept],
+            "should": under,
+            "minimum_should_match": 1,
+        }
+    }
     return {"dis_max": {"queries": [concept, thread]}}
 
 
 def any_concept_clause(expansions: list[Expansion]) -> dict:
-    """Any concept at all: what highlighting marks in a snippet."""
+    """Any concept at all."""
     return {"bool": {"should": [concept_clause(e) for e in expansions], "minimum_should_match": 1}}
 
 
@@ -288,8 +430,8 @@ def _date_range(filters: Filters) -> dict:
 # --- the rest of a search request -------------------------------------------------------
 
 
-def highlight(expansions: list[Expansion] | None = None) -> dict:
-    """Snippets with every concept marked; escaped by Elasticsearch (encoder html)."""
+def highlight(expansions: list[Expansion] | None = None, parsed: ParsedQuery | None = None) -> dict:
+    """Snippets with every word and concept marked; escaped by Elasticsearch (encoder html)."""
     body: dict = {
         "encoder": "html",
         "pre_tags": ["<em>"],
@@ -299,16 +441,20 @@ def highlight(expansions: list[Expansion] | None = None) -> dict:
             "title": {"number_of_fragments": 0},
         },
     }
-    if expansions:
-        body["highlight_query"] = marked_words_clause(expansions)
+    if expansions or parsed is not None:
+        body["highlight_query"] = marked_words_clause(expansions or [], parsed)
     return body
 
 
-def marked_words_clause(expansions: list[Expansion]) -> dict:
+def marked_words_clause(expansions: list[Expansion], parsed: ParsedQuery | None = None) -> dict:
     """What snippets mark: the user's words and the taxonomy's wordings of the themes they
     name, so a document matched by its tags shows why (run on the shown hits only)."""
     parts = [p for e in expansions for w in e.wordings for p in w.parts]
-    return {"bool": {"should": [variant_clause(v) for p in parts for v in p.tier("user", "theme")]}}
+    marked = [variant_clause(v) for p in parts for v in p.tier("user", "theme")]
+    if parsed is not None:
+        marked += [{"match": {"text": {"query": t.text}}} for t in parsed.words]
+        marked += [term_clause(t, title=False) for t in parsed.phrases]
+    return {"bool": {"should": marked}}
 
 
 def facet_aggs() -> dict:
@@ -339,7 +485,7 @@ def search_body(
     (asked alongside): counting every match here too would score each of them in full,
     where the top page alone lets Elasticsearch skip documents that cannot make it."""
     body: dict = {
-        "query": query_clause(parsed, expansions, filters.merged(parsed), context),
+        "query": query_clause(parsed, expansions, filters.merged(parsed)),
         "from": page.offset,
         "size": page.size,
         "sort": sort_clause(page.sort),
@@ -347,8 +493,12 @@ def search_body(
         "track_scores": True,
         "_source": {"excludes": SOURCE_EXCLUDES},
     }
+    rescore = rescorers(parsed, expansions, max(RESCORE_WINDOW, page.offset + page.size), context)
+    if rescore and page.sort == "relevance":
+        body["rescore"] = rescore
+        del body["sort"]  # a rescore ranks by score alone; ties keep Elasticsearch's order
     if page.highlight:
-        body["highlight"] = highlight(expansions)
+        body["highlight"] = highlight(expansions, parsed)
     return body
 
 

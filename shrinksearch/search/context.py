@@ -3,7 +3,7 @@
 Comments are short and lean on their thread ("Same here." under a post on lithium). Before
 the main query, ``context_body`` finds, per concept, the posts most about it;
 ``context_from`` turns them into the score a comment under each of those posts gets for the
-concept (``builder.query_clause`` adds it as an alternative way to show the concept).
+concept (``builder.rescorers`` add it as an alternative way to show the concept).
 """
 
 from __future__ import annotations

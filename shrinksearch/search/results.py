@@ -89,8 +89,9 @@ class WhoResult:
     expansions: list[dict]
     people: list[Person]
     note: str = (
-        "Anonymous documents are not merged: 'Anonymous' is many different people, so each "
-        "anonymous post or comment is its own person (key anonymous@<document id>)."
+        "Anonymous comments are not merged: 'Anonymous' is many different people, so each "
+        "anonymous comment is its own person (key anonymous@<document id>). A post whose page "
+        "names no author is its blog's author's (key blog@<blog>, shown as 'the author of <blog>')."
     )
 
     def to_dict(self) -> dict:

@@ -24,7 +24,7 @@ from shrinksearch.search.builder import Filters, Page
 from shrinksearch.search.expand import Expander, Expansion, ThemeLike
 from shrinksearch.search import people
 from shrinksearch.search.quotes import extract_quotes, quote_body
-from shrinksearch.search.query import ParsedQuery, parse_query
+from shrinksearch.search.query import MAX_CONCEPTS, ParsedQuery, parse_query
 from shrinksearch.settings import Settings, get_settings
 from shrinksearch.search.results import (
     Hit,
@@ -72,7 +72,7 @@ class SearchService:
         if mode not in SEARCH_MODES:
             raise QueryError(f"mode must be one of {', '.join(SEARCH_MODES)}, not {mode!r}")
         parsed, page, filters = parse_query(text), page or Page(), filters or Filters()
-        expansions = self.expander.expand_all(parsed.concepts)
+        expansions = self._expand(parsed)
         threads = self._context(expansions)
         if mode == "hybrid":
             return self._hybrid(parsed, expansions, filters, page, threads)
@@ -104,7 +104,7 @@ class SearchService:
         lexical = builder.search_body(parsed, expansions, filters, Page(size=window, facets=page.facets), threads)
         vector = hybrid.embed_query(" and ".join(c.label for c in parsed.concepts) or parsed.text)
         merged = filters.merged(parsed)
-        knn = hybrid.knn_body(vector, builder.filter_clauses(merged), window, builder.highlight(expansions), builder.SOURCE_EXCLUDES)
+        knn = hybrid.knn_body(vector, builder.filter_clauses(merged), window, builder.highlight(expansions, parsed), builder.SOURCE_EXCLUDES)
         lex_response, counts, knn_response = self._ranked_and_counted(lexical, page, knn)
         hits = {h["_id"]: hit_from_es(h) for h in knn_response["hits"]["hits"] + lex_response["hits"]["hits"]}
         fused = hybrid.rrf([[h["_id"] for h in r["hits"]["hits"]] for r in (lex_response, knn_response)])
@@ -128,40 +128,41 @@ class SearchService:
     # --- people --------------------------------------------------------------------
 
     def who(self, question: str, filters: Filters | None = None, limit: int = 10) -> WhoResult:
-        """People who discuss every concept of ``question``, strongest first, with evidence."""
+        """People who discuss ``question``, strongest first, with evidence: read from the
+        same document ranking as ``search`` (recall floor included; people.py)."""
         if not 0 < limit <= builder.MAX_PAGE_SIZE:
             raise QueryError(f"limit must be between 1 and {builder.MAX_PAGE_SIZE}, not {limit}")
-        parsed = as_who_question(parse_query(question))
-        expansions = self.expander.expand_all(parsed.concepts)
+        parsed = parse_query(question)
+        expansions = self._expand(parsed)
         filters = (filters or Filters()).merged(parsed)
-        threads = self._context(expansions)
-        queries = people_query.who_queries(parsed, expansions, filters, threads)
-        pairs, sources = self._people(queries)
-        people.add_quoted(pairs, self._quoted(sources, filters))
+        query = builder.query_clause(parsed, expansions, filters, thread_titles=False)
+        rescore = builder.rescorers(parsed, expansions, people_query.RANKED_DOCS, self._context(expansions), coverage=False)
+        ranked, sources = self._msearch([people_query.ranked_docs_body(query, rescore), people_query.quote_sources_body(query, rescore)])
         labels = [e.label for e in expansions]
-        ranked = people.rank_people(pairs, labels, limit)  # ranking needs only ids, authors and scores
-        shown = people.describe(pairs, labels, ranked)  # which documents show them: fetch those
-        people.fill_in(pairs, self._evidence(people.unfetched(pairs, shown), expansions), [p.key for p in shown])
+        groups, docs = people.parse_ranked(ranked, len(labels))
+        quoting = [hit_from_es(h, with_text=True) for h in sources["hits"]["hits"]]
+        people.add_quoted(groups, docs, self._quoted(quoting, filters))
+        order = people.rank_people(groups, docs, len(labels), limit)  # needs only ids, authors, scores, concepts
+        shown = people.describe(groups, labels, order)  # which documents show them: fetch those
+        people.fill_in(groups, self._evidence(people.unfetched(groups, shown), expansions, parsed), [p.key for p in shown])
         return WhoResult(
             query=parsed.to_dict(),
             expansions=[e.to_dict() for e in expansions],
-            people=people.describe(pairs, labels, ranked),
+            people=people.describe(groups, labels, order),
         )
 
-    def _people(self, queries: list[dict]) -> tuple[list[people.Groups], list[Hit]]:
-        """Per people request, each person's best documents (ids, authors and scores); and
-        the strongest joint documents whole (what they quote counts too)."""
-        bodies = [people_query.ranked_docs_body(query) for query in queries]
-        *ranked, sources = self._msearch(bodies + [people_query.quote_sources_body(queries[0])])
-        return people.parse_responses(ranked), [hit_from_es(h, with_text=True) for h in sources["hits"]["hits"]]
-
-    def _evidence(self, ids: list[str], expansions: list[Expansion]) -> list[Hit]:
+    def _evidence(self, ids: list[str], expansions: list[Expansion], parsed: ParsedQuery) -> list[Hit]:
         """Documents ``ids`` whole, with snippets (each once, whichever requests ranked it)."""
         if not ids:
             return []
         halves = [ids[: (len(ids) + 1) // 2], ids[(len(ids) + 1) // 2 :]]  # highlighting is the cost: one half per core
-        responses = self._msearch([people_query.evidence_body(half, expansions) for half in halves if half])
+        responses = self._msearch([people_query.evidence_body(half, expansions, parsed) for half in halves if half])
         return [hit_from_es(h) for r in responses for h in r["hits"]["hits"]]
+
+    def _expand(self, parsed: ParsedQuery) -> list[Expansion]:
+        """The question's concepts expanded (the first MAX_CONCEPTS; the words of the rest
+        still count in the recall floor)."""
+        return self.expander.expand_all(self.expander.concepts_of(parsed.concepts)[:MAX_CONCEPTS])
 
     def _context(self, expansions: list[Expansion]) -> builder.Context:
         """Per concept, the posts whose comments get the concept from their thread."""
@@ -279,13 +280,6 @@ def load_themes(settings: Settings) -> list[ThemeLike]:
     if not path.exists():
         return []
     return list(load_taxonomy(path).themes)
-
-
-def as_who_question(parsed: ParsedQuery) -> ParsedQuery:
-    """A "who" question even when typed as plain words: every concept required."""
-    if parsed.intent == "who":
-        return parsed
-    return replace(parsed, intent="who", match_all=True)
 
 
 def nest_comments(comments: list[Hit]) -> list[ThreadNode]:
