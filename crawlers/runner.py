@@ -46,7 +46,7 @@ from crawlers.settings import FAST_PROFILE
 from crawlers.sources import Source, find_source
 from crawlers.urls import blog_root
 from shrinksearch.exceptions import CrawlError, UsageError
-from shrinksearch.settings import PROJECT_ROOT, Settings, get_settings
+from shrinksearch.settings import PROJECT_ROOT, Settings, get_settings, privacy_path
 
 
 @dataclass
@@ -248,7 +248,8 @@ def run_crawl(
     job = Job(target.name, Path(settings.data_dir))
     output = _prepare_job(job, out, resume)
     cache = {"HTTPCACHE_ENABLED": True, "HTTPCACHE_DIR": job.dir / "httpcache"} if http_cache else {}
-    extra = {**(FAST_PROFILE if fast else {}), **cache, **(scrapy_settings or {})}
+    extra = {**(FAST_PROFILE if fast else {}), **cache, "SHRINKSEARCH_PRIVACY_DIR": privacy_path(settings),
+             **(scrapy_settings or {})}
     cmd = crawl_command(target, chosen, output, job, incremental, extra, spider_args)
     write_json_atomically(job.run_file, {"status": "running", "output": str(output), "url": target.url})
     started = time.monotonic()

@@ -84,6 +84,7 @@ EXTENSIONS = {
 }
 ITEM_PIPELINES = {
     "crawlers.pipelines.canonicalize.CanonicalizeUrlsPipeline": 100,
+    "crawlers.pipelines.tombstones.TombstonePipeline": 150,  # before anything keeps content
     "crawlers.pipelines.validate.ValidateRecordPipeline": 200,
     "crawlers.pipelines.quality.FieldStatsPipeline": 300,
     "crawlers.pipelines.dedupe.DedupePipeline": 400,
@@ -97,6 +98,7 @@ SHRINKSEARCH_STATE_FILE = None  # incremental state (JSON); None disables it
 SHRINKSEARCH_INCREMENTAL = False
 SHRINKSEARCH_REPORT_FILE = None  # where CrawlReport writes progress and the final summary
 SHRINKSEARCH_URL_LOG = None  # optional: every fetched URL, one a line (tests, debugging)
+SHRINKSEARCH_PRIVACY_DIR = None  # tombstones of `shrinksearch forget` (default: from shrinksearch settings)
 
 FAST_PROFILE = {
     "DOWNLOAD_DELAY": 0,

@@ -19,6 +19,7 @@ from shrinksearch.es.bulk import BulkReport, index_documents, iter_documents
 from shrinksearch.es.client import make_client, translate_errors
 from shrinksearch.es.index import IndexManager
 from shrinksearch.enrich import tag_document
+from shrinksearch.privacy.pseudonyms import forgotten_only
 from shrinksearch.settings import get_settings
 
 from .tasks import _retry_on_transient_es
@@ -34,7 +35,9 @@ def retag_into(source_alias: str, target: str, since: datetime | None) -> BulkRe
     settings = get_settings()
     client = make_client(settings)
     taxonomy = load_taxonomy()
-    documents = (tag_document(d, taxonomy) for d in iter_documents(client, source_alias, query=_since_query(since)))
+    privacy = forgotten_only(settings)  # a forgotten document found here is never written again
+    documents = (tag_document(d, taxonomy) for d in iter_documents(client, source_alias, query=_since_query(since))
+                 if privacy is None or privacy.keeps(d))
     with translate_errors(settings):
         report = index_documents(client, target, documents)
         client.indices.refresh(index=target)

@@ -18,6 +18,7 @@ from shrinksearch.es.index import IndexManager
 from shrinksearch.exceptions import CredentialsRefused, ElasticsearchUnavailable
 from shrinksearch.pipeline import stages
 from shrinksearch.pipeline.reports import StageReport
+from shrinksearch.privacy.pseudonyms import clean_privacy, forgotten_only
 from shrinksearch.settings import get_settings
 
 TRANSIENT_ES_ERRORS = (ESConnectionError, ConnectionTimeout, ElasticsearchUnavailable)
@@ -53,8 +54,9 @@ def crawl_blog(label: str, source: str | None, url: str | None, platform: str | 
 
 @task(cache_policy=NO_CACHE)
 def clean_records(sources: list[Path], out: Path, rejects: Path) -> StageReport:
-    """Raw crawl records → cleaned documents; bad records go to ``rejects`` with the reason."""
-    return stages.clean_file(sources, out, rejects)
+    """Raw crawl records → cleaned documents; bad records go to ``rejects`` with the reason,
+    forgotten ones are left out, commenters pseudonymised when the setting asks."""
+    return stages.clean_file(sources, out, rejects, privacy=clean_privacy(get_settings(), sources))
 
 
 @task(cache_policy=NO_CACHE)
@@ -70,6 +72,6 @@ def index_documents(source: Path) -> BulkReport:
     client = make_client(settings)
     with translate_errors(settings):  # one line saying what to fix, not the client's exception
         IndexManager.from_settings(client, settings).init()
-        report = stages.index_file(source, client, settings.index_alias)
+        report = stages.index_file(source, client, settings.index_alias, privacy=forgotten_only(settings))
         client.indices.refresh(index=settings.index_alias)
     return report

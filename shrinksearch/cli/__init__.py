@@ -41,6 +41,10 @@ from . import crawl, demo, index, node, pipeline, samples, search  # noqa: E402
 for _module in (node, index, samples, crawl, pipeline, search, demo):
     _module.register(app)
 
+from . import forget as _forget  # noqa: E402  (issue 12: `shrinksearch forget`)
+
+_forget.register(app)
+
 
 def main() -> None:
     """Console entry point."""

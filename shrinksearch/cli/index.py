@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import typer
 from rich.console import Console
 from rich.progress import Progress
@@ -44,9 +47,17 @@ def migrate(
     with translate_errors(), Progress(console=Console(stderr=True), transient=True) as bar:
         manager = _manager()
         task = bar.add_task("copying documents", total=manager.status().documents)
-        result = manager.migrate(delete_old=not keep_old, progress=lambda n: bar.advance(task, n))
+        result = manager.migrate(delete_old=not keep_old, progress=lambda n: bar.advance(task, n), skip=_forgotten())
     old = "kept" if keep_old else "deleted"
     Console().print(f"alias {result.alias} -> {result.new_index} ({result.documents} documents); {result.old_index} {old}")
+
+
+def _forgotten() -> Callable[[str, dict[str, Any]], bool] | None:
+    """What `shrinksearch forget` forgot: left out of the copy."""
+    from shrinksearch.privacy.tombstones import forgotten_matcher
+
+    matcher = forgotten_matcher(get_settings())
+    return matcher.matches_source if matcher is not None else None
 
 
 def _status_table(info: IndexStatus) -> Table:
