@@ -78,6 +78,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SPIDER_MIDDLEWARES = {
     "crawlers.middlewares.ErrorStatsMiddleware": 40,
+    "crawlers.robots_meta.RobotsMetaMiddleware": 60,  # noindex / nofollow of the page
 }
 EXTENSIONS = {
     "crawlers.extensions.CrawlReport": 500,

@@ -18,6 +18,7 @@ from shrinksearch.es.index import IndexManager
 from shrinksearch.exceptions import CredentialsRefused, ElasticsearchUnavailable
 from shrinksearch.pipeline import stages
 from shrinksearch.pipeline.reports import StageReport
+from shrinksearch.privacy.deletions import DeletionReport, apply_deletions
 from shrinksearch.privacy.pseudonyms import clean_privacy, forgotten_only
 from shrinksearch.settings import get_settings
 
@@ -75,3 +76,14 @@ def index_documents(source: Path) -> BulkReport:
         report = stages.index_file(source, client, settings.index_alias, privacy=forgotten_only(settings))
         client.indices.refresh(index=settings.index_alias)
     return report
+
+
+@task(retries=3, retry_delay_seconds=[5, 15, 30], retry_condition_fn=_retry_on_transient_es, cache_policy=NO_CACHE)
+def apply_upstream_deletions(crawls: list[CrawlSummary]) -> DeletionReport:
+    """What the crawls found deleted upstream (comments no longer listed, posts now 404/410
+    or noindex) leaves the index and the data directory."""
+    from crawlers.deletions import deletions_path
+
+    settings = get_settings()
+    paths = [deletions_path(Path(c.output)) for c in crawls if c.output]
+    return apply_deletions(paths, make_client(settings), settings)

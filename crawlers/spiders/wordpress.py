@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urljoin
 import scrapy
 from scrapy.http import Response
 
+from crawlers.deletions import WordpressDeletions
 from crawlers.markup import feed_entries, first, inner_html, plain
 from crawlers.spiders.base import BlogSpider, batch_records
 from crawlers.urls import canonical_url
@@ -72,7 +73,7 @@ def total_pages(response: Response) -> int:
     return int(value) if value and value.isdigit() else 1
 
 
-class WordpressSpider(BlogSpider):
+class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: issue 12
     name = "wordpress"
     platform = "wordpress"
     per_page = 100
@@ -181,6 +182,7 @@ class WordpressSpider(BlogSpider):
         if not isinstance(data, list):
             return
         self.remember_validators(response)
+        yield from self.comments_count_check(response, page)  # issue 12: comments deleted upstream
         changed: set[str] = set()
         reached_known = False
         for obj in self.objects(data, response.url):

@@ -7,7 +7,7 @@ A thin layer over ``crawlers.runner.run_crawl``, which runs the crawl in its own
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
@@ -37,10 +37,22 @@ def summary_table(summary: CrawlSummary) -> Table:
     rows += [(f"errors: {kind}", count) for kind, count in summary.errors.items()] or [("errors", 0)]
     rows += [(f"missing field: {name}", count) for name, count in summary.missing_fields.items()]
     rows += [(f"dropped: {why}", count) for why, count in summary.dropped.items()]
+    rows += _responsible_use_rows(summary.stats)
     rows += [("seconds", f"{summary.elapsed:.1f}"), ("output", str(summary.output or "(none: not finished)"))]
     for what, value in rows:
         table.add_row(what, str(value))
     return table
+
+
+def _responsible_use_rows(stats: dict[str, Any]) -> list[tuple[str, Any]]:
+    """What the crawl found deleted upstream (404/410, noindex, no longer listed) and the
+    links it did not follow (nofollow), from its stats."""
+    prefix = "shrinksearch/deleted/"
+    rows: list[tuple[str, Any]] = [(f"deleted upstream: {key[len(prefix):]}", v) for key, v in sorted(stats.items())
+                                   if key.startswith(prefix)]
+    if stats.get("shrinksearch/skipped/nofollow"):
+        rows.append(("links not followed (nofollow)", stats["shrinksearch/skipped/nofollow"]))
+    return rows
 
 
 def crawl(
