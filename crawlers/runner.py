@@ -21,7 +21,6 @@ again while the records already written are kept and not written twice.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import re
@@ -42,6 +41,7 @@ from protego import Protego
 from crawlers.detect import PLATFORMS, detect_platform
 from crawlers.extensions import write_json_atomically
 from crawlers.pipelines.jsonlines import read_records
+from crawlers.politeness import is_loopback_host, refuse_impolite
 from crawlers.settings import FAST_PROFILE
 from crawlers.sources import Source, find_source
 from crawlers.urls import blog_root
@@ -97,13 +97,7 @@ def job_name(url: str) -> str:
 
 
 def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(urlsplit(url).hostname or "")
 
 
 def resolve_target(source: str | None, url: str | None, platform: str | None, settings: Settings) -> Source:
@@ -244,6 +238,7 @@ def run_crawl(
     target = resolve_target(source, url, platform, settings)
     if fast and not is_loopback(target.url):
         raise UsageError("--fast is only for the local sample network (127.0.0.1); real sites get the polite defaults")
+    refuse_impolite(target.url, scrapy_settings or {})
     chosen = target.platform or detect(target.url, settings.user_agent)
     job = Job(target.name, Path(settings.data_dir))
     output = _prepare_job(job, out, resume)

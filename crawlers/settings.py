@@ -73,6 +73,7 @@ DOWNLOADER_MIDDLEWARES_BASE = {k: v for k, v in _SCRAPY_DOWNLOADER_MIDDLEWARES.i
 EXTENSIONS_BASE = {k: v for k, v in _SCRAPY_EXTENSIONS.items() if k not in _SWITCHED_OFF}
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.RobotsCrawlDelayMiddleware": 110,
+    "crawlers.politeness.PolitenessGuardMiddleware": 115,  # real hosts: >= 1 s, robots.txt, Crawl-delay
     "crawlers.middlewares.PageBudgetMiddleware": 120,
     "crawlers.middlewares.RedirectLoopMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
 }
