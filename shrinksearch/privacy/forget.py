@@ -14,6 +14,7 @@ how many documents, records and files, and by which command — never a name, a 
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,8 @@ def forget(*, author: str | None = None, blog: str | None = None, url: str | Non
     """Forget an author (on one blog or everywhere), a blog, or a post or comment by URL."""
     settings = settings or get_settings()
     privacy_dir = privacy_path(settings)
-    keys = PrivacyKeys.load(privacy_dir, create=True)
-    assert keys is not None
+    # a dry run changes nothing, not even by creating the secret (nothing is hashed to keep)
+    keys = PrivacyKeys.load(privacy_dir, create=not dry_run) or PrivacyKeys(secrets.token_bytes(32))
     client = client or connect(settings)
     manager = IndexManager.from_settings(client, settings)
     with translate_errors(settings):

@@ -225,17 +225,18 @@ _HEAD = re.compile(r"<head[^>]*>", re.IGNORECASE)
 
 
 def with_robots(req: Req, blog: Blog, page: Page) -> Page:
-    """A post page carrying the post's robots directives (``robots`` in a meta tag,
-    ``robots_header`` as ``X-Robots-Tag``); any other page as it is."""
+    """A page carrying its robots directives: a post's ``robots`` (meta tag) and
+    ``robots_header`` (``X-Robots-Tag``), or those ``Network.set_robots`` gave its path."""
     if page.status != 200 or not page.media_type.startswith("text/html"):
         return page
     post = next((p for p in blog.posts if (p.robots or p.robots_header) and blog.post_path(p) == req.path), None)
-    if post is None:
+    meta, header = (post.robots, post.robots_header) if post else req.network.page_robots.get(req.path, (None, None))
+    if not (meta or header):
         return page
     body, headers = page.body_bytes().decode("utf-8"), dict(page.headers)
-    if post.robots:
-        meta = _ROBOTS_META[blog.platform].format(post.robots)
-        body = _HEAD.sub(lambda m: m.group(0) + "\n" + meta, body, count=1)
-    if post.robots_header:
-        headers["X-Robots-Tag"] = post.robots_header
+    if meta:
+        tag = _ROBOTS_META[blog.platform].format(meta)
+        body = _HEAD.sub(lambda m: m.group(0) + "\n" + tag, body, count=1)
+    if header:
+        headers["X-Robots-Tag"] = header
     return dataclasses.replace(page, body=body, headers=headers)

@@ -242,6 +242,8 @@ class Network:
         """Bumped by every change, so whoever caches rendered pages knows when to stop."""
         self.gone: dict[str, int] = {}
         """Paths of removed posts and the status they answer (404 or 410)."""
+        self.page_robots: dict[str, tuple[str | None, str | None]] = {}
+        """Robots directives of any page by path: (meta content, X-Robots-Tag); see set_robots."""
         self._lock = threading.Lock()
 
     def blog(self, slug: str) -> Blog:
@@ -313,6 +315,15 @@ class Network:
             self.gone[path] = status
             self.revision += 1
             return path
+
+
+    def set_robots(self, path: str, meta: str | None = None, header: str | None = None) -> None:
+        """Give the page at ``path`` (any query) robots directives: ``meta`` in a
+        ``<meta name="robots">``, ``header`` as ``X-Robots-Tag``. (A post's own are its
+        ``robots`` and ``robots_header`` fields.)"""
+        with self._lock:
+            self.page_robots[path] = (meta, header)
+            self.revision += 1
 
 
 REMOVED_NOTICE = "This comment has been removed by the author."
