@@ -8,6 +8,8 @@ selector and the tombstone id. The artifact says what was removed, never who.
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from prefect import flow, get_client
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
@@ -47,4 +49,4 @@ def _redact_parameters(result: ForgetResult) -> None:
         return
     redacted = {"selector": result.tombstone.kind, "tombstone": result.tombstone.id, "dry_run": result.dry_run}
     with get_client(sync_client=True) as client:
-        client.update_flow_run(run_id, parameters=redacted)
+        client.update_flow_run(UUID(run_id), parameters=redacted)

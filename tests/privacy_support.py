@@ -74,14 +74,15 @@ def records_by(data_dir: Path, key: str, skip: Path | None = None) -> list[tuple
 def readable_bytes(path: Path) -> bytes:
     """A file's bytes; a cached response body is decompressed as its headers say."""
     data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
+    if path.name != "response_body":
+        return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    headers = (path.parent / "response_headers").read_bytes()
+    if headers[:2] == b"\x1f\x8b":  # HTTPCACHE_GZIP: the stored files are gzipped, once
+        headers, data = gzip.decompress(headers), gzip.decompress(data)
+    if re.search(rb"(?im)^content-encoding:\s*gzip", headers):
         data = gzip.decompress(data)
-    if path.name == "response_body":
-        headers = (path.parent / "response_headers").read_bytes()
-        if re.search(rb"(?im)^content-encoding:\s*gzip", headers):
-            data = gzip.decompress(data)
-        elif re.search(rb"(?im)^content-encoding:\s*deflate", headers):
-            data = zlib.decompress(data)
+    elif re.search(rb"(?im)^content-encoding:\s*deflate", headers):
+        data = zlib.decompress(data)
     return data
 
 

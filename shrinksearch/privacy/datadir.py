@@ -342,8 +342,11 @@ def _cached_body_shows(entry: Path, pattern: re.Pattern[bytes]) -> bool:
     """Whether a cached response shows a needle; a body that cannot be decoded counts as
     showing one (a cache entry costs only a download to get back)."""
     try:
-        body = _read_maybe_gzipped(entry / "response_body")
-        headers = _read_maybe_gzipped(entry / "response_headers")
+        raw_headers = (entry / "response_headers").read_bytes()
+        stored_gzipped = raw_headers[:2] == b"\x1f\x8b"  # HTTPCACHE_GZIP: every file of the entry
+        headers = gzip.decompress(raw_headers) if stored_gzipped else raw_headers
+        body = (entry / "response_body").read_bytes()
+        body = gzip.decompress(body) if stored_gzipped else body
     except OSError:
         return True
     encoding = re.search(rb"(?im)^content-encoding:\s*([\w-]+)", headers)
