@@ -1,6 +1,6 @@
 """Run benchmarks: ``python -m bench <name> [--size N]`` or ``python bench/run.py <name>``.
 
-Names: corpus, index, crawl, enrich, search, memory, or all (memory first: its 100k pipeline
+Names: corpus, index, crawl, enrich, search, memory, forget, or all (memory first: its 100k pipeline
 run leaves the enriched corpus the index and search benchmarks reuse). Each prints a table
 and writes ``bench/results/<name>.json``; see BENCHMARKS.md for the figures of a full run.
 """
@@ -17,7 +17,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"  # noqa: A001
 
-BENCHMARKS = ("memory", "index", "search", "enrich", "crawl")
+BENCHMARKS = ("memory", "index", "search", "enrich", "crawl", "forget")
 
 
 def _parser() -> argparse.ArgumentParser:

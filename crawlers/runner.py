@@ -239,6 +239,7 @@ def run_crawl(
     if fast and not is_loopback(target.url):
         raise UsageError("--fast is only for the local sample network (127.0.0.1); real sites get the polite defaults")
     refuse_impolite(target.url, scrapy_settings or {})
+    _refuse_forgotten_blog(settings, target.url)
     chosen = target.platform or detect(target.url, settings.user_agent)
     job = Job(target.name, Path(settings.data_dir))
     output = _prepare_job(job, out, resume)
@@ -253,6 +254,14 @@ def run_crawl(
     status = "finished" if summary.finished else ("paused" if summary.finish_reason == "shutdown" else "running")
     write_json_atomically(job.run_file, {"status": status, "output": str(output), "url": target.url})
     return summary
+
+
+def _refuse_forgotten_blog(settings: Settings, url: str) -> None:
+    """A blog `shrinksearch forget --blog` forgot is not crawled (ForgottenBlog says how to undo)."""
+    if (privacy_path(settings) / "tombstones.json").exists():
+        from shrinksearch.privacy.tombstones import refuse_forgotten_blog
+
+        refuse_forgotten_blog(settings, blog_root(url))
 
 
 def _prepare_job(job: Job, out: Path | None, resume: bool) -> Path:

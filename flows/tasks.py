@@ -15,7 +15,7 @@ from shrinksearch.enrich import load_taxonomy
 from shrinksearch.es.bulk import BulkReport
 from shrinksearch.es.client import make_client, translate_errors
 from shrinksearch.es.index import IndexManager
-from shrinksearch.exceptions import CredentialsRefused, ElasticsearchUnavailable
+from shrinksearch.exceptions import CredentialsRefused, ElasticsearchUnavailable, ForgottenBlog
 from shrinksearch.pipeline import stages
 from shrinksearch.pipeline.reports import StageReport
 from shrinksearch.privacy.deletions import DeletionReport, apply_deletions
@@ -41,7 +41,19 @@ def _retry_on_transient_es(task, task_run, state) -> bool:  # noqa: ANN001 (Pref
     return False
 
 
-@task(retries=2, retry_delay_seconds=10, tags=["crawl"], cache_policy=NO_CACHE, task_run_name="crawl-{label}")
+def _retry_crawl(task, task_run, state) -> bool:  # noqa: ANN001 (Prefect's hook signature)
+    """Retry a crawl unless its blog was forgotten (that answer will not change)."""
+    try:
+        state.result()
+    except ForgottenBlog:
+        return False
+    except Exception:  # noqa: BLE001 - an unfinished or failed crawl: resume it on the retry
+        return True
+    return False
+
+
+@task(retries=2, retry_delay_seconds=10, retry_condition_fn=_retry_crawl, tags=["crawl"], cache_policy=NO_CACHE,
+      task_run_name="crawl-{label}")
 def crawl_blog(label: str, source: str | None, url: str | None, platform: str | None, incremental: bool, fast: bool, out: Path) -> CrawlSummary:
     """Crawl one blog in its own process (the Twisted reactor cannot restart in a worker).
 

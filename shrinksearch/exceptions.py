@@ -51,5 +51,9 @@ class CrawlError(ShrinksearchError):
     """A crawl could not start (unknown source, bad URL, unreachable site)."""
 
 
+class ForgottenBlog(CrawlError):
+    """The blog was forgotten (``shrinksearch forget --blog``): it is not crawled again."""
+
+
 class QueryError(UsageError):
     """A search query that cannot be run (empty, too long, bad filter)."""

@@ -173,6 +173,20 @@ def test_dry_run_list_and_undo(indexed_blog, es_client, test_alias, sample_site,
     assert audit == ["forget", "undo"]
 
 
+def test_a_forgotten_blog_is_gone_and_not_crawled_again(indexed_blog, es_client, test_alias, sample_site, data_dir):
+    blog_url = f"{sample_site}/{SLUG}/"
+    run_crawl(url=blog_url, platform="blogger", fast=True, http_cache=True)
+
+    done = forget("--blog", BLOG.name)  # by its name as indexed
+
+    assert done["documents"] == indexed_blog["indexed"] and es_client.count(index=test_alias)["count"] == 0
+    leftovers = [p for p in files_under(data_dir, skip=privacy_dir()) if p.stat().st_size]
+    assert leftovers == [], leftovers  # raw, runs, state, the job with its cache and logs: all gone
+    crawl = CliRunner().invoke(app, ["crawl", "--url", blog_url, "--platform", "blogger", "--fast"])
+    assert crawl.exit_code == 1 and "was forgotten" in crawl.output and done["tombstone"] in crawl.output
+    assert pipeline(sample_site)["indexed"] == 0  # the flow leaves it out, without retrying
+
+
 @pytest.mark.parametrize("args, message", [
     ([], "give what to forget"),
     (["--author", "Anonymous"], "not one person"),

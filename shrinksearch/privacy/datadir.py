@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
+
 from crawlers.urls import canonical_url
 from shrinksearch.pipeline.jsonl import atomic_writer
 from shrinksearch.records import comment_doc_id, post_doc_id
@@ -295,9 +297,9 @@ def _replace_bytes(path: Path, data: bytes) -> None:
 def _identify_line(raw: bytes) -> Identity | None:
     if not raw.strip():
         return None
-    try:
-        return identify(json.loads(raw))
-    except ValueError:
+    try:  # orjson: parsing every line is most of a forget's time, ~3x faster than json
+        return identify(orjson.loads(raw))
+    except orjson.JSONDecodeError:
         return identify_text(raw.decode("utf-8", errors="replace"))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from shrinksearch.clean.authors import author_key
@@ -79,9 +80,15 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+@lru_cache(maxsize=65536)
+def _key_of(author: str | None) -> str:
+    """``author_key``, remembered: a corpus repeats its few thousand names over and over."""
+    return author_key(author)
+
+
 def _raw(obj: dict[str, Any]) -> Identity:
     author = _text(obj.get("author"))
-    key = author_key(author)
+    key = _key_of(author)
     if obj["type"] == "post":
         url = _text(obj.get("url"))
         doc = post_doc_id(url) if url else None

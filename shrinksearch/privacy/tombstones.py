@@ -26,7 +26,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from shrinksearch.clean.authors import ANONYMOUS_KEY, author_key
-from shrinksearch.exceptions import UsageError
+from shrinksearch.exceptions import ForgottenBlog, UsageError
 from shrinksearch.pipeline.jsonl import atomic_writer
 from shrinksearch.settings import Settings, privacy_path
 
@@ -126,6 +126,8 @@ class Matcher:
     docs: set[str] = field(default_factory=set)
     blogs: set[str] = field(default_factory=set)
     pseudonym_key: Callable[[str], str] | None = None
+    _author_hashes: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _blog_hashes: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_tombstones(cls, tombstones: Iterable[Tombstone], keys: PrivacyKeys) -> Matcher:
@@ -155,17 +157,25 @@ class Matcher:
             return False
         if self.docs and any(d and self.hash("doc", d) in self.docs for d in {who.doc_id, who.post_doc_id}):
             return True
-        blog = self.hash("blog", who.blog_url) if who.blog_url and (self.blogs or self.authors_in_blogs) else None
+        blog = self._blog_hash(who.blog_url) if who.blog_url and (self.blogs or self.authors_in_blogs) else None
         if blog is not None and blog in self.blogs:
             return True
         return self._author_matches(who, blog)
 
+    def _blog_hash(self, blog_url: str) -> str:
+        if blog_url not in self._blog_hashes:
+            self._blog_hashes[blog_url] = self.hash("blog", blog_url)
+        return self._blog_hashes[blog_url]
+
     def _author_matches(self, who: Identity, blog: str | None) -> bool:
         if not (self.authors or self.authors_in_blogs) or not who.author_key or who.author_key == ANONYMOUS_KEY:
             return False
-        hashes = {self.hash("author", who.author_key)}
-        if self.pseudonym_key is not None:
-            hashes.add(self.hash("author", self.pseudonym_key(who.author_key)))
+        hashes = self._author_hashes.get(who.author_key)
+        if hashes is None:  # remembered per key: a corpus repeats its authors
+            hashes = {self.hash("author", who.author_key)}
+            if self.pseudonym_key is not None:
+                hashes.add(self.hash("author", self.pseudonym_key(who.author_key)))
+            self._author_hashes[who.author_key] = hashes
         if hashes & self.authors:
             return True
         return blog is not None and any((h, blog) in self.authors_in_blogs for h in hashes)
@@ -185,3 +195,17 @@ class Matcher:
 
 def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def refuse_forgotten_blog(settings: Settings, blog_url: str) -> None:
+    """``ForgottenBlog`` when ``forget --blog`` forgot the blog at ``blog_url``: crawling it
+    would only fetch what every stage then leaves out."""
+    store = TombstoneStore.from_settings(settings)
+    if not store.path.exists():
+        return
+    keys = PrivacyKeys.load(store.dir)
+    blog = keys.hash("blog", blog_url) if keys is not None else None
+    for tombstone in store.load():
+        if tombstone.kind == "blog" and blog in tombstone.blogs:
+            raise ForgottenBlog(f"{blog_url} was forgotten (tombstone {tombstone.id}); remove it from the sources, "
+                                f"or lift the tombstone with `shrinksearch forget --undo {tombstone.id}`")
