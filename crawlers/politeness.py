@@ -19,11 +19,11 @@ from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawlers.middlewares import RobotsCrawlDelayMiddleware
 from shrinksearch.exceptions import UsageError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from scrapy.robotstxt import RobotParser
 
 MIN_DELAY = 1.0
 """Seconds between two requests to one real host, at the least."""
@@ -66,28 +66,22 @@ def refuse_impolite(url: str, overrides: Mapping[str, Any]) -> None:
                          "lowered for the local sample network (127.0.0.1)")
 
 
-class PolitenessGuardMiddleware:
+class PolitenessGuardMiddleware(RobotsCrawlDelayMiddleware):
     """Inside the crawl: real hosts get robots.txt and at least ``MIN_DELAY`` (or their
-    Crawl-delay) between requests, whatever the settings say."""
+    Crawl-delay, read as ``RobotsCrawlDelayMiddleware`` reads it but capped at
+    ``CRAWL_DELAY_CAP`` whatever ``SHRINKSEARCH_CRAWL_DELAY_MAX`` says) between requests."""
 
-    def __init__(self, crawler: Crawler, obey_robots: bool, user_agent: str) -> None:
-        self.crawler = crawler
+    def __init__(self, crawler: Crawler, user_agent: str, obey_robots: bool) -> None:
+        super().__init__(crawler, CRAWL_DELAY_CAP, user_agent)
         self.obey_robots = obey_robots
-        self.user_agent = user_agent
-        self.crawl_delays: dict[str, float] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PolitenessGuardMiddleware:
         settings = crawler.settings
-        ua = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
-        guard = cls(crawler, settings.getbool("ROBOTSTXT_OBEY"), ua)
+        guard = cls(crawler, settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT"),
+                    settings.getbool("ROBOTSTXT_OBEY"))
         crawler.signals.connect(guard.robots_parsed, signal=signals.robots_parsed)
         return guard
-
-    def robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
-        delay = robotparser.crawl_delay(self.user_agent)
-        if delay:
-            self.crawl_delays[urlparse_cached(request).hostname or ""] = min(float(delay), CRAWL_DELAY_CAP)
 
     def process_request(self, request: Request) -> None:
         host = urlparse_cached(request).hostname or ""
@@ -100,7 +94,7 @@ class PolitenessGuardMiddleware:
         slot = downloader.slots.get(downloader.get_slot_key(request))
         if slot is None:  # the host's first request: nothing to wait for
             return
-        floor = max(MIN_DELAY, self.crawl_delays.get(host, 0.0))
+        floor = max(MIN_DELAY, self.delays.get(host, 0.0))
         jitter = min(max(slot.jitter, 0.0), 0.5)
         if slot.delay * (1 - jitter) < floor:
             self.crawler.stats.inc_value("shrinksearch/politeness/delay_raised")
