@@ -14,7 +14,7 @@ from elasticsearch import Elasticsearch
 from typer.testing import CliRunner
 
 from crawlers.runner import run_crawl
-from flows.maintenance import full_reindex
+from flows.maintenance import full_reindex, re_enrich
 from flows.pipeline import crawl_and_index
 from privacy_support import count_everywhere, files_showing, files_under, index_versions, most_discussed_commenter, records_by
 from shrinksearch.cli import app
@@ -108,7 +108,8 @@ def test_a_forgotten_author_stays_gone_through_the_pipeline_a_full_reindex_and_a
 
 def assert_migrate_leaves_out_a_forgotten_document_written_back(client: Elasticsearch, alias: str) -> None:
     """A document of theirs written back by something racing the forget (an old run's
-    files) is left out when `shrinksearch index migrate` copies the index."""
+    files) is left out when `shrinksearch index migrate` copies the index, and deleted by
+    the re-enrich flow."""
     other = client.search(index=alias, query={"bool": {"must_not": [person_query()]}}, size=1)["hits"]["hits"][0]
     theirs = Document.model_validate({"id": "c-written-back", **other["_source"], "author": PERSON.name,
                                       "author_key": PERSON.key, "author_role": "commenter", "kind": "comment"})
@@ -120,6 +121,10 @@ def assert_migrate_leaves_out_a_forgotten_document_written_back(client: Elastics
     assert result.exit_code == 0, result.output
     assert client.count(index=alias, query=person_query())["count"] == 0
     assert client.count(index=alias)["count"] == before - 1
+    # and the nightly re-enrich, which re-tags in place, deletes one it finds
+    assert index_documents(client, alias, [theirs], refresh=True).indexed == 1
+    re_enrich()
+    assert client.count(index=alias, query=person_query())["count"] == 0
 
 
 def test_one_comment_forgotten_by_url_leaves_its_post_siblings_and_replies(indexed_blog, es_client, test_alias, sample_site):
