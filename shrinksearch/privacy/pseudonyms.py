@@ -23,9 +23,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from shrinksearch.clean.authors import ANONYMOUS_KEY, author_key
 from shrinksearch.pipeline.jsonl import iter_lines
-from shrinksearch.records import Document, RawComment, RawPost
+from shrinksearch.records import Document, RawComment, RawPost, parse_raw_record
 from shrinksearch.settings import Settings, privacy_path
 
 from .identity import Identity
@@ -90,9 +92,6 @@ class NameRegistry:
 
 def collect_names(sources: Iterable[Path], known: dict[str, BlogNames]) -> dict[str, BlogNames]:
     """``known`` plus the post authors and commenters of the raw records in ``sources``."""
-    from shrinksearch.records import parse_raw_record
-    from pydantic import ValidationError
-
     names = {blog: BlogNames(set(n.bloggers), set(n.commenters)) for blog, n in known.items()}
     post_authors: dict[str, str | None] = {}
     comments: list[tuple[str, str, str]] = []
