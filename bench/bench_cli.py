@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .common import bench_index, client, console, show, write_results
+from .common import bench_index, client, show, write_results
 
 DOCUMENTS = 100_000
 ROUNDS = int(os.environ.get("BENCH_CLI_ROUNDS", "15"))

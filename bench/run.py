@@ -1,7 +1,8 @@
 """Run benchmarks: ``python -m bench <name> [--size N]`` or ``python bench/run.py <name>``.
 
-Names: corpus, index, crawl, enrich, search, memory, extraction, cli, export, or all (memory first: its
-100k pipeline run leaves the enriched corpus the index, search, cli and export benchmarks reuse). Each prints a table
+Names: corpus, index, crawl, enrich, search, memory, extraction, cli, export, forget, or all (memory
+first: its 100k pipeline run leaves the enriched corpus the index, search, cli, export and forget
+benchmarks reuse). Each prints a table
 and writes ``bench/results/<name>.json``; see BENCHMARKS.md for the figures of a full run.
 """
 
@@ -17,7 +18,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"  # noqa: A001
 
-BENCHMARKS = ("memory", "index", "search", "enrich", "crawl", "extraction", "cli", "export")
+BENCHMARKS = ("memory", "index", "search", "enrich", "crawl", "extraction", "cli", "export", "forget")
 
 
 def _parser() -> argparse.ArgumentParser:

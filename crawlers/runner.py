@@ -21,7 +21,6 @@ again while the records already written are kept and not written twice.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import re
@@ -43,11 +42,12 @@ from crawlers.completeness import Completeness, assess, tried_from_request_log
 from crawlers.detect import PLATFORMS, detect_platform
 from crawlers.extensions import write_json_atomically
 from crawlers.pipelines.jsonlines import read_records
+from crawlers.politeness import is_loopback_host, refuse_impolite
 from crawlers.settings import FAST_PROFILE
 from crawlers.sources import Source, find_source
 from crawlers.urls import blog_root
 from shrinksearch.exceptions import CrawlError, UsageError
-from shrinksearch.settings import PROJECT_ROOT, Settings, get_settings
+from shrinksearch.settings import PROJECT_ROOT, Settings, get_settings, privacy_path
 
 
 @dataclass
@@ -111,13 +111,7 @@ def job_name(url: str) -> str:
 
 
 def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(urlsplit(url).hostname or "")
 
 
 def resolve_target(source: str | None, url: str | None, platform: str | None, settings: Settings) -> Source:
@@ -258,11 +252,14 @@ def run_crawl(
     target = resolve_target(source, url, platform, settings)
     if fast and not is_loopback(target.url):
         raise UsageError("--fast is only for the local sample network (127.0.0.1); real sites get the polite defaults")
+    refuse_impolite(target.url, scrapy_settings or {})
+    _refuse_forgotten_blog(settings, target.url)
     chosen = target.platform or detect(target.url, settings.user_agent)
     job = Job(target.name, Path(settings.data_dir))
     output = _prepare_job(job, out, resume)
     cache = {"HTTPCACHE_ENABLED": True, "HTTPCACHE_DIR": job.dir / "httpcache"} if http_cache else {}
-    extra = {**(FAST_PROFILE if fast else {}), **cache, **(scrapy_settings or {})}
+    extra = {**(FAST_PROFILE if fast else {}), **cache, "SHRINKSEARCH_PRIVACY_DIR": privacy_path(settings),
+             **(scrapy_settings or {})}
     cmd = crawl_command(target, chosen, output, job, incremental, extra, spider_args)
     write_json_atomically(job.run_file, {"status": "running", "output": str(output), "url": target.url})
     started = time.monotonic()
@@ -271,6 +268,14 @@ def run_crawl(
     status = "finished" if summary.finished else ("paused" if summary.finish_reason == "shutdown" else "running")
     write_json_atomically(job.run_file, {"status": status, "output": str(output), "url": target.url})
     return summary
+
+
+def _refuse_forgotten_blog(settings: Settings, url: str) -> None:
+    """A blog `shrinksearch forget --blog` forgot is not crawled (ForgottenBlog says how to undo)."""
+    if (privacy_path(settings) / "tombstones.json").exists():
+        from shrinksearch.privacy.tombstones import refuse_forgotten_blog
+
+        refuse_forgotten_blog(settings, blog_root(url))
 
 
 def _prepare_job(job: Job, out: Path | None, resume: bool) -> Path:

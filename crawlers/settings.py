@@ -75,18 +75,21 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawlers.middlewares.Rfc9309RobotsTxtMiddleware": 100,  # Scrapy's, with 4xx read as RFC 9309 says
     "crawlers.middlewares.RobotsCrawlDelayMiddleware": 110,
+    "crawlers.politeness.PolitenessGuardMiddleware": 115,  # real hosts: >= 1 s, robots.txt, Crawl-delay
     "crawlers.middlewares.PageBudgetMiddleware": 120,
     "crawlers.media.MediaSkipMiddleware": 115,  # media never downloaded (before the page budget counts it)
     "crawlers.middlewares.RedirectLoopMiddleware": 650,  # sees 3xx before RedirectMiddleware (600)
 }
 SPIDER_MIDDLEWARES = {
     "crawlers.middlewares.ErrorStatsMiddleware": 40,
+    "crawlers.robots_meta.RobotsMetaMiddleware": 60,  # noindex / nofollow of the page
 }
 EXTENSIONS = {
     "crawlers.extensions.CrawlReport": 500,
 }
 ITEM_PIPELINES = {
     "crawlers.pipelines.canonicalize.CanonicalizeUrlsPipeline": 100,
+    "crawlers.pipelines.tombstones.TombstonePipeline": 150,  # before anything keeps content
     "crawlers.pipelines.validate.ValidateRecordPipeline": 200,
     "crawlers.pipelines.quality.FieldStatsPipeline": 300,
     "crawlers.pipelines.dedupe.DedupePipeline": 400,
@@ -100,6 +103,7 @@ SHRINKSEARCH_STATE_FILE = None  # incremental state (JSON); None disables it
 SHRINKSEARCH_INCREMENTAL = False
 SHRINKSEARCH_REPORT_FILE = None  # where CrawlReport writes progress and the final summary
 SHRINKSEARCH_URL_LOG = None  # optional: every fetched URL, one a line (tests, debugging)
+SHRINKSEARCH_PRIVACY_DIR = None  # tombstones of `shrinksearch forget` (default: from shrinksearch settings)
 
 FAST_PROFILE = {
     "DOWNLOAD_DELAY": 0,

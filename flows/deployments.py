@@ -14,6 +14,7 @@ from prefect.deployments.runner import RunnerDeployment
 
 from .maintenance import full_reindex, re_enrich
 from .pipeline import crawl_and_index
+from .privacy import forget_flow
 
 CRAWL_EVERY = timedelta(hours=6)
 RE_ENRICH_CRON = "30 3 * * *"  # nightly, 03:30 UTC
@@ -37,6 +38,11 @@ def build_deployments() -> list[RunnerDeployment]:
         full_reindex.to_deployment(
             name="full-reindex",
             description="On demand: rebuild the next index version and swap the alias.",
+            tags=["shrinksearch"],
+        ),
+        forget_flow.to_deployment(
+            name="forget",
+            description="On demand: forget an author, a blog, a post or a comment (shrinksearch forget).",
             tags=["shrinksearch"],
         ),
     ]

@@ -15,10 +15,12 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from shrinksearch.enrich import load_taxonomy
-from shrinksearch.es.bulk import BulkReport, index_documents, iter_documents
+from shrinksearch.es.bulk import BulkReport, index_documents, iter_documents, run_actions
 from shrinksearch.es.client import make_client, translate_errors
 from shrinksearch.es.index import IndexManager
 from shrinksearch.enrich import tag_document
+from shrinksearch.privacy.pseudonyms import forgotten_only
+from shrinksearch.records import Document
 from shrinksearch.settings import get_settings
 
 from .tasks import _retry_on_transient_es
@@ -34,9 +36,20 @@ def retag_into(source_alias: str, target: str, since: datetime | None) -> BulkRe
     settings = get_settings()
     client = make_client(settings)
     taxonomy = load_taxonomy()
-    documents = (tag_document(d, taxonomy) for d in iter_documents(client, source_alias, query=_since_query(since)))
+    privacy = forgotten_only(settings)  # a forgotten document found here is never written again
+    forgotten: list[str] = []
+
+    def kept(doc: Document) -> bool:
+        if privacy is None or privacy.keeps(doc):
+            return True
+        forgotten.append(doc.id)
+        return False
+
+    documents = (tag_document(d, taxonomy) for d in iter_documents(client, source_alias, query=_since_query(since)) if kept(d))
     with translate_errors(settings):
         report = index_documents(client, target, documents)
+        if forgotten and target == source_alias:  # re-tagged in place: what a forget missed goes now
+            run_actions(client, target, ({"_op_type": "delete", "_id": doc_id} for doc_id in forgotten))
         client.indices.refresh(index=target)
     return report
 

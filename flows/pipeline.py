@@ -17,7 +17,7 @@ from shrinksearch.exceptions import CrawlIncomplete
 from shrinksearch.settings import get_settings
 
 from .reporting import pipeline_summary_markdown
-from .tasks import clean_records, crawl_blog, enrich_documents, index_documents
+from .tasks import apply_upstream_deletions, clean_records, crawl_blog, enrich_documents, index_documents
 
 MAX_PARALLEL_CRAWLS = 2
 """Crawls run at most this many at a time: each is a process and politeness is per host anyway."""
@@ -60,13 +60,14 @@ def crawl_and_index(
     run_dir = _run_dir()
     crawls = _submit_crawls(sources, group, url, platform, incremental, fast, run_dir)
     summaries, incomplete = _finished_crawls(crawls)
+    deleted = apply_upstream_deletions(summaries)
     outputs = [Path(s.output) for s in summaries if s.output and Path(s.output).exists()]
     rejects = run_dir / "rejects.jsonl"
     cleaned = clean_records(outputs, run_dir / "cleaned.jsonl", rejects)
     embed = get_settings().embeddings if embeddings is None else embeddings
     enriched = enrich_documents(run_dir / "cleaned.jsonl", run_dir / "enriched.jsonl", rejects, embed)
     indexed = index_documents(run_dir / "enriched.jsonl")
-    summary = pipeline_summary_markdown(summaries, cleaned, enriched, indexed, rejects, incomplete)
+    summary = pipeline_summary_markdown(summaries, cleaned, enriched, indexed, rejects, incomplete, deleted)
     create_markdown_artifact(summary, key="crawl-and-index-summary", description="What this run crawled and indexed")
     return {
         "run_dir": str(run_dir),
@@ -76,6 +77,8 @@ def crawl_and_index(
         "indexed": indexed.indexed,
         "failed": indexed.failed,
         "incomplete_crawls": [s.name for s in incomplete],
+        "deleted_upstream": deleted.as_dict(),
+        "forgotten": cleaned.forgotten + sum(s.dropped.get("forgotten", 0) for s in summaries),
     }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from crawlers.runner import CrawlSummary
 from shrinksearch.es.bulk import BulkReport
 from shrinksearch.pipeline.reports import StageReport
+from shrinksearch.privacy.deletions import DeletionReport
 
 TOP_THEMES = 10
 
@@ -15,9 +16,11 @@ TOP_THEMES = 10
 def pipeline_summary_markdown(
     crawls: list[CrawlSummary], cleaned: StageReport, enriched: StageReport, indexed: BulkReport, rejects: Path,
     incomplete: list[CrawlSummary] | None = None,
+    deleted: DeletionReport | None = None,
 ) -> str:
     """One table of totals, the completeness of each crawl, then the most frequent themes
     and the reject reasons."""
+    deleted = deleted or DeletionReport()
     rows = [
         ("pages fetched", sum(c.pages for c in crawls)),
         ("posts", cleaned.kinds.get("post", 0)),
@@ -25,6 +28,12 @@ def pipeline_summary_markdown(
         ("rejected", cleaned.rejected + enriched.rejected),
         ("documents indexed", indexed.indexed),
         ("index failures", indexed.failed),
+        ("posts deleted upstream (404/410, noindex)", deleted.posts),
+        ("comments deleted upstream", deleted.comments),
+        ("documents removed for deletions upstream", deleted.documents),
+        ("records left out: noindex pages", sum(c.dropped.get("noindex", 0) for c in crawls)),
+        ("links not followed: nofollow pages", sum(c.stats.get("shrinksearch/skipped/nofollow", 0) for c in crawls)),
+        ("records left out: forgotten", cleaned.forgotten + sum(c.dropped.get("forgotten", 0) for c in crawls)),
     ]
     lines = ["## crawl-and-index", "", "| measure | count |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in rows]

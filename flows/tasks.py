@@ -15,9 +15,11 @@ from shrinksearch.enrich import load_taxonomy
 from shrinksearch.es.bulk import BulkReport
 from shrinksearch.es.client import make_client, translate_errors
 from shrinksearch.es.index import IndexManager
-from shrinksearch.exceptions import CrawlIncomplete, CredentialsRefused, ElasticsearchUnavailable
+from shrinksearch.exceptions import CrawlIncomplete, CredentialsRefused, ElasticsearchUnavailable, ForgottenBlog
 from shrinksearch.pipeline import stages
 from shrinksearch.pipeline.reports import StageReport
+from shrinksearch.privacy.deletions import DeletionReport, apply_deletions
+from shrinksearch.privacy.pseudonyms import clean_privacy, forgotten_only
 from shrinksearch.settings import get_settings
 
 TRANSIENT_ES_ERRORS = (ESConnectionError, ConnectionTimeout, ElasticsearchUnavailable)
@@ -39,12 +41,12 @@ def _retry_on_transient_es(task, task_run, state) -> bool:  # noqa: ANN001 (Pref
     return False
 
 
-def _crawl_may_be_retried(task, task_run, state) -> bool:  # noqa: ANN001
+def _crawl_may_be_retried(task, task_run, state) -> bool:  # noqa: ANN001 (Prefect's hook signature)
     """Retry a crawl that stopped early (it resumes), not one that finished and found too
-    little: crawling the same blog again finds the same."""
+    little (crawling the same blog again finds the same) nor one of a forgotten blog."""
     try:
         state.result()
-    except CrawlIncomplete:
+    except (CrawlIncomplete, ForgottenBlog):
         return False
     except Exception:  # noqa: BLE001 - any other failure: the retry resumes the crawl
         return True
@@ -71,8 +73,9 @@ def crawl_blog(label: str, source: str | None, url: str | None, platform: str | 
 
 @task(cache_policy=NO_CACHE)
 def clean_records(sources: list[Path], out: Path, rejects: Path) -> StageReport:
-    """Raw crawl records → cleaned documents; bad records go to ``rejects`` with the reason."""
-    return stages.clean_file(sources, out, rejects)
+    """Raw crawl records → cleaned documents; bad records go to ``rejects`` with the reason,
+    forgotten ones are left out, commenters pseudonymised when the setting asks."""
+    return stages.clean_file(sources, out, rejects, privacy=clean_privacy(get_settings(), sources))
 
 
 @task(cache_policy=NO_CACHE)
@@ -88,6 +91,17 @@ def index_documents(source: Path) -> BulkReport:
     client = make_client(settings)
     with translate_errors(settings):  # one line saying what to fix, not the client's exception
         IndexManager.from_settings(client, settings).init()
-        report = stages.index_file(source, client, settings.index_alias)
+        report = stages.index_file(source, client, settings.index_alias, privacy=forgotten_only(settings))
         client.indices.refresh(index=settings.index_alias)
     return report
+
+
+@task(retries=3, retry_delay_seconds=[5, 15, 30], retry_condition_fn=_retry_on_transient_es, cache_policy=NO_CACHE)
+def apply_upstream_deletions(crawls: list[CrawlSummary]) -> DeletionReport:
+    """What the crawls found deleted upstream (comments no longer listed, posts now 404/410
+    or noindex) leaves the index and the data directory."""
+    from crawlers.deletions import deletions_path
+
+    settings = get_settings()
+    paths = [deletions_path(Path(c.output)) for c in crawls if c.output]
+    return apply_deletions(paths, make_client(settings), settings)

@@ -61,5 +61,9 @@ class CrawlIncomplete(CrawlError):
         self.summary = summary
 
 
+class ForgottenBlog(CrawlError):
+    """The blog was forgotten (``shrinksearch forget --blog``): it is not crawled again."""
+
+
 class QueryError(UsageError):
     """A search query that cannot be run (empty, too long, bad filter)."""

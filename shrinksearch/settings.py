@@ -52,11 +52,20 @@ class Settings(BaseSettings):
     index_config_dir: Path = Field(PROJECT_ROOT / "index_config", description="Index templates, analyzers and the theme taxonomy.")
     embeddings: bool = Field(False, description="Compute MiniLM sentence embeddings during enrichment.")
 
+    # --- responsible use (`shrinksearch forget`, pseudonyms) -----------------------
+    privacy_dir: Path | None = Field(None, description="Tombstones, audit log, the installation secret and pseudonymised names (never in the index); default <data_dir>/privacy.")
+    pseudonymize_commenters: bool = Field(False, description="Replace commenters' names, profile URLs and the e-mails and URLs in their text by stable keyed pseudonyms at clean time.")
+
     # --- services -----------------------------------------------------------------
     samples_port: int = Field(8765, description="Port of the local sample blog network (`shrinksearch samples serve`).")
     prefect_port: int = Field(4200, description="Port of the local Prefect server (`shrinksearch prefect up`).")
     web_host: str = Field("127.0.0.1", description="Host the search API and web page bind to.")
     web_port: int = Field(8000, description="Port of the search API and web page (`shrinksearch serve`).")
+
+
+def privacy_path(settings: Settings) -> Path:
+    """Where the privacy files live: ``privacy_dir``, else ``<data_dir>/privacy``."""
+    return settings.privacy_dir if settings.privacy_dir is not None else settings.data_dir / "privacy"
 
 
 @lru_cache(maxsize=1)

@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shrinksearch.samples import expected_counts
+from shrinksearch.samples import expected_counts, load_network
 
-DEPLOYMENTS = {"crawl-and-index", "re-enrich", "full-reindex"}
+DEPLOYMENTS = {"crawl-and-index", "re-enrich", "full-reindex", "forget"}
 
 
 @pytest.fixture
@@ -73,6 +73,16 @@ def test_a_run_started_like_the_ui_does_completes_and_is_searchable(served_deplo
     assert es_client.count(index=test_alias)["count"] == blog.posts + blog.comments
     hits = es_client.search(index=test_alias, query={"match": {"text": "vacation"}})["hits"]["hits"]
     assert hits, "indexed documents are searchable"
+
+    # issue 12: `forget` from the UI runs the same code, and does not keep the name it was given
+    name = next(c.author for p in load_network().blog("therapy-room").posts for c, _ in p.walk() if c.author == "moviedoc")
+    forget = httpx.post(f"{prefect_api}/deployments/{served_deployments['forget']['id']}/create_flow_run",
+                        json={"parameters": {"author": name}}).json()
+    assert _wait_for_final_state(prefect_api, forget["id"]) == "COMPLETED"
+    es_client.indices.refresh(index=test_alias)
+    assert es_client.count(index=test_alias, query={"term": {"author_key": "moviedoc"}})["count"] == 0
+    stored = httpx.get(f"{prefect_api}/flow_runs/{forget['id']}").json()
+    assert name not in str(stored) and stored["parameters"]["selector"] == "author"
 
 
 def _wait_for_final_state(api: str, run_id: str, timeout: float = 180) -> str:

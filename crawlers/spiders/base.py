@@ -29,6 +29,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 
+from crawlers.deletions import UpstreamDeletions
 from crawlers.items import Comment, Post, RecordBatch
 from crawlers.media import MediaSkipped
 from crawlers.markup import extract_comments, iso_utc, thread_order
@@ -97,7 +98,7 @@ def _batched(outputs: Iterable[Any], url: str) -> Iterator[Any]:
         yield RecordBatch(url=url, records=records)
 
 
-class BlogSpider(scrapy.Spider):
+class BlogSpider(UpstreamDeletions, scrapy.Spider):  # UpstreamDeletions: issue 12
     platform: ClassVar[str] = "generic"
 
     def __init__(self, url: str = "", blog_name: str | None = None, source: str | None = None,
@@ -297,6 +298,7 @@ class BlogSpider(scrapy.Spider):
 
     def post_wanted(self, post: dict[str, Any]) -> bool:
         """Full crawls want every post; incremental ones only new or changed posts."""
+        self.note_listed(post["url"])  # issue 12: a listed post is not deleted upstream
         return not self.incremental or self.crawl_state.post_changed(
             canonical_url(post["url"]), post.get("updated"), post.get("published"))
 
@@ -306,11 +308,13 @@ class BlogSpider(scrapy.Spider):
             return False
         if not self.incremental or count is None:
             return True
-        return count > len(self.crawl_state.known_comments(canonical_url(url)))
+        # issue 12: "!=", not ">": a count that fell means comments were deleted upstream
+        return count != len(self.crawl_state.known_comments(canonical_url(url)))
 
     def thread_items(self, post_url: str, post_title: str, comments: list[dict[str, Any]],
                      by_date: bool) -> Iterator[Comment]:
         """``Comment`` items of one post in thread order, new ones only when incremental."""
+        comments = self.listed_thread(post_url, comments, from_page=not by_date)  # issue 12: deleted upstream
         known = self.crawl_state.known_comments(canonical_url(post_url)) if self.incremental else set()
         common = self._common()
         for position, c in enumerate(thread_order(comments, by_date=by_date)):

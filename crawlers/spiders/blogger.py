@@ -43,7 +43,6 @@ from crawlers.markup.blogger_pages import (
     page_post,
 )
 from crawlers.markup.dates import shown_date
-from crawlers.markup.text import first
 from crawlers.spiders.base import BlogSpider, batch_records
 from crawlers.urls import canonical_host, is_under
 

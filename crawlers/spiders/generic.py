@@ -307,6 +307,7 @@ class GenericSpider(BlogSpider):
         """A post listed in a sitemap: fetched unless the feed had it, or (incremental) its
         ``lastmod`` — which moves when comments are added — is the one seen last time."""
         key = canonical_url(url)
+        self.note_listed(key)  # issue 12: a listed post is not deleted upstream
         if key in self.feed_posts:
             self.crawl_state.remember_lastmod(key, lastmod)
             return

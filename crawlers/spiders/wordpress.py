@@ -41,6 +41,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from crawlers.deletions import WordpressDeletions
 from crawlers.items import Comment, Post, RecordBatch
 from crawlers.markup import extract_comments, first
 from crawlers.markup.comments import dedupe_by_id
@@ -84,7 +85,7 @@ MAX_FEED_PAGES = 500
 """Feed pages (``?paged=N``) read at most: feeds have no totals, so paging stops at a short page."""
 
 
-class WordpressSpider(BlogSpider):
+class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: issue 12
     name = "wordpress"
     platform = "wordpress"
     per_page = 100
@@ -366,6 +367,7 @@ class WordpressSpider(BlogSpider):
         if not isinstance(data, list):
             return
         self.remember_validators(response)
+        yield from self.comments_count_check(response, page)  # issue 12: comments deleted upstream
         changed: set[str] = set()
         reached_known = False
         for obj in self.objects(data, response.url):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
@@ -43,10 +43,22 @@ def summary_table(summary: CrawlSummary) -> Table:
     rows += [(f"dropped: {why}", count) for why, count in summary.dropped.items()]
     rows += [("completeness (found/declared)", summary.completeness.line())]
     rows += [(f"short of comments: {s['url']}", f"{s['found']}/{s['declared']}") for s in summary.completeness.posts_short[:5]]
+    rows += _responsible_use_rows(summary.stats)
     rows += [("seconds", f"{summary.elapsed:.1f}"), ("output", str(summary.output or "(none: not finished)"))]
     for what, value in rows:
         table.add_row(what, str(value))
     return table
+
+
+def _responsible_use_rows(stats: dict[str, Any]) -> list[tuple[str, Any]]:
+    """What the crawl found deleted upstream (404/410, noindex, no longer listed) and the
+    links it did not follow (nofollow), from its stats."""
+    prefix = "shrinksearch/deleted/"
+    rows: list[tuple[str, Any]] = [(f"deleted upstream: {key[len(prefix):]}", v) for key, v in sorted(stats.items())
+                                   if key.startswith(prefix)]
+    if stats.get("shrinksearch/skipped/nofollow"):
+        rows.append(("links not followed (nofollow)", stats["shrinksearch/skipped/nofollow"]))
+    return rows
 
 
 def crawl(

@@ -5,7 +5,8 @@ The Elasticsearch layer is imported when a command runs: `shrinksearch --help` s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -64,9 +65,18 @@ def migrate(
     with translate_errors(), Progress(console=Console(stderr=True), transient=True) as bar:
         manager = _manager()
         task = bar.add_task("copying documents", total=manager.status().documents)
-        result = manager.migrate(delete_old=not keep_old, progress=lambda n: bar.advance(task, n))
+        result = manager.migrate(delete_old=not keep_old, progress=lambda n: bar.advance(task, n), skip=_forgotten())
     old = "kept" if keep_old else "deleted"
     Console().print(f"alias {result.alias} -> {result.new_index} ({result.documents} documents); {result.old_index} {old}")
+
+
+def _forgotten() -> Callable[[str, dict[str, Any]], bool] | None:
+    """What `shrinksearch forget` forgot: left out of the copy."""
+    from shrinksearch.privacy.tombstones import forgotten_matcher
+    from shrinksearch.settings import get_settings
+
+    matcher = forgotten_matcher(get_settings())
+    return matcher.matches_source if matcher is not None else None
 
 
 def _status_table(info: IndexStatus) -> Table:

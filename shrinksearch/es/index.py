@@ -9,8 +9,10 @@ one ``update_aliases`` call, so readers never see a missing or half-filled index
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from elasticsearch import BadRequestError, Elasticsearch, helpers
 
@@ -195,16 +197,18 @@ class IndexManager:
             self.client.indices.delete(index=old)
         return old
 
-    def migrate(self, delete_old: bool = True, progress: Progress | None = None) -> MigrationResult:
+    def migrate(self, delete_old: bool = True, progress: Progress | None = None,
+                skip: Callable[[str, dict[str, Any]], bool] | None = None) -> MigrationResult:
         """Rebuild the index from the newest index_config by copying every document.
 
         The copy is client-side (scan + streaming bulk): the integration-test distribution
         has no ``_reindex`` module, and this way a document the new mapping refuses is
         reported with its reason. The alias is only flipped when every document made it.
+        ``skip(id, source)`` leaves documents out of the copy (forgotten ones).
         """
         old = self.current_index()
         new = self.next_index_for_rebuild()
-        report = self._copy(old, new, progress)
+        report = self._copy(old, new, progress, skip)
         copied = self.client.count(index=new)["count"]
         if not report.ok:
             self.client.indices.delete(index=new)
@@ -216,9 +220,11 @@ class IndexManager:
         self.swap_alias(new, delete_old=delete_old)
         return MigrationResult(self.alias, old, new, copied, report, delete_old)
 
-    def _copy(self, source: str, target: str, progress: Progress | None) -> BulkReport:
+    def _copy(self, source: str, target: str, progress: Progress | None,
+              skip: Callable[[str, dict[str, Any]], bool] | None = None) -> BulkReport:
         hits = helpers.scan(self.client, index=source, size=500)
-        actions = ({"_op_type": "index", "_id": h["_id"], "_source": h["_source"]} for h in hits)
+        actions = ({"_op_type": "index", "_id": h["_id"], "_source": h["_source"]} for h in hits
+                   if skip is None or not skip(h["_id"], h["_source"]))
         return run_actions(self.client, target, actions, progress=progress, refresh=True)
 
 

@@ -23,6 +23,7 @@ class StageReport:
     repairs: Counter[str] = field(default_factory=Counter)  # kept records with a field left out, why
     kinds: Counter[str] = field(default_factory=Counter)
     output: Path | None = None
+    forgotten: int = 0  # left out because `shrinksearch forget` forgot them (never in rejects: no content kept)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -33,6 +34,7 @@ class StageReport:
             "reasons": dict(self.reasons),
             "repairs": dict(self.repairs),
             "kinds": dict(self.kinds),
+            "forgotten": self.forgotten,
             "output": str(self.output) if self.output else None,
         }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from elasticsearch import Elasticsearch
 from pydantic import ValidationError
@@ -20,6 +21,9 @@ from shrinksearch.records import Document, RawComment, RawPost, parse_raw_record
 
 from .jsonl import atomic_writer, iter_lines, write_line
 from .reports import RejectsLog, StageReport
+
+if TYPE_CHECKING:
+    from shrinksearch.privacy.pseudonyms import CleanPrivacy
 
 Progress = Callable[[int], None]
 
@@ -48,8 +52,12 @@ def _post_authors(paths: list[Path]) -> dict[str, str | None]:
     return authors
 
 
-def clean_file(sources: list[Path], out: Path, rejects: Path, progress: Progress | None = None) -> StageReport:
-    """Parse, validate and clean every raw record of ``sources`` into ``out``."""
+def clean_file(sources: list[Path], out: Path, rejects: Path, progress: Progress | None = None,
+               privacy: CleanPrivacy | None = None) -> StageReport:
+    """Parse, validate and clean every raw record of ``sources`` into ``out``.
+
+    ``privacy`` (``shrinksearch.privacy.pseudonyms.clean_privacy``) leaves forgotten records
+    out (counted, never written to the rejects) and pseudonymises commenters."""
     report = StageReport("clean", output=out)
     post_authors = _post_authors(sources)
     duplicates = NearDuplicateIndex()
@@ -62,6 +70,12 @@ def clean_file(sources: list[Path], out: Path, rejects: Path, progress: Progress
                 if cleaned is None:
                     continue
                 record, document = cleaned
+                if privacy is not None:
+                    kept = privacy.apply(record, document)
+                    if kept is None:
+                        report.forgotten += 1
+                        continue
+                    document = kept
                 report.repairs.update(_dates_left_out(record, document))
                 document.duplicate_of = duplicates.check(document)
                 write_line(fh, document.model_dump(mode="json"))
@@ -150,6 +164,11 @@ def _add_embeddings(documents: list[Document]) -> None:
         document.embedding = vector
 
 
-def index_file(source: Path, client: Elasticsearch, alias: str, progress: Progress | None = None) -> BulkReport:
-    """Bulk-index every document of ``source`` into ``alias`` by its stable id."""
-    return index_documents(client, alias, iter_documents_file(source), progress=progress)
+def index_file(source: Path, client: Elasticsearch, alias: str, progress: Progress | None = None,
+               privacy: CleanPrivacy | None = None) -> BulkReport:
+    """Bulk-index every document of ``source`` into ``alias`` by its stable id (those
+    ``privacy`` says were forgotten meanwhile left out)."""
+    documents = iter_documents_file(source)
+    if privacy is not None:
+        documents = (d for d in documents if privacy.keeps(d))
+    return index_documents(client, alias, documents, progress=progress)

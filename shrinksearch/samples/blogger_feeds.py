@@ -268,6 +268,8 @@ def comment_entry(parent: etree._Element, urls: BloggerUrls, post: Post, comment
     reply_to.attrib.update({"href": urls.post_page(post), "ref": urls.post_tag(post.id), "source": urls.post_entry(post), "type": "text/html"})
     sub(entry, "gd:extendedProperty", name="blogger.itemClass", value="pid-" + stable_digits(comment.display_author, length=9))
     sub(entry, "gd:extendedProperty", name="blogger.displayTime", value=display_time(blog, comment.published))
+    if comment.removed:  # the author removed it: Blogger keeps a placeholder entry
+        sub(entry, "gd:extendedProperty", name="blogger.contentRemoved", value="true")
     return entry
 
 

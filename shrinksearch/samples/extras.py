@@ -8,6 +8,7 @@ calendar links the next month forever, and ``/broken/`` answers every way a page
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -199,3 +200,43 @@ def handle_blog(req: Req, blog: Blog, rest: str) -> Page | None:
     if rest == "private" or rest.startswith("private/"):
         return private(req, f"/{blog.slug}/private/")
     return None
+
+
+# --- what authors asked for: removed posts, robots directives ---------------------------------
+
+
+def gone(req: Req) -> Page | None:
+    """The answer of a post removed with ``Network.remove_post``: 410 Gone (or 404)."""
+    status = req.network.gone.get(req.path)
+    if status is None:
+        return None
+    if status == 404:
+        return not_found("This post was removed.")
+    return Page(html_page("message.html", title="410 Gone", message="This post was removed by its author.").body,
+                status=410, cacheable=False)
+
+
+_ROBOTS_META = {  # as each platform writes it
+    "blogger": "<meta content='{}' name='robots'/>",
+    "wordpress": "<meta name='robots' content='{}' />",
+    "generic": '<meta name="robots" content="{}">',
+}
+_HEAD = re.compile(r"<head[^>]*>", re.IGNORECASE)
+
+
+def with_robots(req: Req, blog: Blog, page: Page) -> Page:
+    """A page carrying its robots directives: a post's ``robots`` (meta tag) and
+    ``robots_header`` (``X-Robots-Tag``), or those ``Network.set_robots`` gave its path."""
+    if page.status != 200 or not page.media_type.startswith("text/html"):
+        return page
+    post = next((p for p in blog.posts if (p.robots or p.robots_header) and blog.post_path(p) == req.path), None)
+    meta, header = (post.robots, post.robots_header) if post else req.network.page_robots.get(req.path, (None, None))
+    if not (meta or header):
+        return page
+    body, headers = page.body_bytes().decode("utf-8"), dict(page.headers)
+    if meta:
+        tag = _ROBOTS_META[blog.platform].format(meta)
+        body = _HEAD.sub(lambda m: m.group(0) + "\n" + tag, body, count=1)
+    if header:
+        headers["X-Robots-Tag"] = header
+    return dataclasses.replace(page, body=body, headers=headers)

@@ -59,6 +59,7 @@ class Comment(BaseModel):
     published: datetime
     body: str = Field(min_length=1)
     replies: list[Comment] = Field(default_factory=list)
+    removed: bool = Field(False, description="Removed by its author, shown as Blogger's placeholder (Network.remove_comment).")
 
     @property
     def display_author(self) -> str:
@@ -91,6 +92,8 @@ class Post(BaseModel):
     labels: list[str] = Field(default_factory=list)
     body: str = Field(min_length=1)
     comments: list[Comment] = Field(default_factory=list)
+    robots: str | None = Field(None, description='Directives of the page\'s <meta name="robots">, e.g. "noindex".')
+    robots_header: str | None = Field(None, description="Directives sent as the page's X-Robots-Tag header.")
 
     @field_validator("published", "updated")
     @classmethod
@@ -237,6 +240,10 @@ class Network:
         self.blogs: dict[str, Blog] = {b.slug: b for b in sorted(blogs, key=lambda b: b.slug)}
         self.revision = 0
         """Bumped by every change, so whoever caches rendered pages knows when to stop."""
+        self.gone: dict[str, int] = {}
+        """Paths of removed posts and the status they answer (404 or 410)."""
+        self.page_robots: dict[str, tuple[str | None, str | None]] = {}
+        """Robots directives of any page by path: (meta content, X-Robots-Tag); see set_robots."""
         self._lock = threading.Lock()
 
     def blog(self, slug: str) -> Blog:
@@ -273,6 +280,72 @@ class Network:
             self.blogs[blog_slug] = _with_posts(blog, posts)
             self.revision += 1
             return new
+
+
+    def remove_comment(self, blog_slug: str, comment_id: str, placeholder: bool = False) -> None:
+        """Delete a comment (trashed, unapproved, deleted: gone from every page and feed; its
+        replies move up to its place), or with ``placeholder`` on a Blogger blog, mark it
+        removed by its author: still listed, with Blogger's notice instead of the text."""
+        with self._lock:
+            blog = self.blog(blog_slug)
+            found = blog.comment(comment_id)
+            if found is None:
+                raise UsageError(f"blog {blog_slug!r} has no comment {comment_id!r}")
+            data = found[0].model_dump()
+            if placeholder and blog.platform == "blogger":
+                _mark_removed(data["comments"], comment_id)
+            else:
+                data["comments"] = _without(data["comments"], comment_id)
+            posts = [Post.model_validate(data) if p.id == found[0].id else p for p in blog.posts]
+            self.blogs[blog_slug] = _with_posts(blog, posts)
+            self.revision += 1
+
+    def remove_post(self, blog_slug: str, post_id: str, status: int = 410) -> str:
+        """Delete a post with its comments; its page then answers ``status`` (410 Gone or
+        404). Returns the page's path."""
+        if status not in (404, 410):
+            raise UsageError("a removed post answers 404 or 410")
+        with self._lock:
+            blog = self.blog(blog_slug)
+            post = blog.post(post_id)
+            if post is None:
+                raise UsageError(f"blog {blog_slug!r} has no post {post_id!r}")
+            self.blogs[blog_slug] = _with_posts(blog, [p for p in blog.posts if p.id != post_id])
+            path = blog.post_path(post)
+            self.gone[path] = status
+            self.revision += 1
+            return path
+
+
+    def set_robots(self, path: str, meta: str | None = None, header: str | None = None) -> None:
+        """Give the page at ``path`` (any query) robots directives: ``meta`` in a
+        ``<meta name="robots">``, ``header`` as ``X-Robots-Tag``. (A post's own are its
+        ``robots`` and ``robots_header`` fields.)"""
+        with self._lock:
+            self.page_robots[path] = (meta, header)
+            self.revision += 1
+
+
+REMOVED_NOTICE = "This comment has been removed by the author."
+"""What Blogger shows instead of a comment its author removed."""
+
+
+def _mark_removed(comments: list[dict[str, Any]], comment_id: str) -> None:
+    for c in comments:
+        if c["id"] == comment_id:
+            c.update(removed=True, body=f"<span class='deleted-comment'>{REMOVED_NOTICE}</span>")
+            return
+        _mark_removed(c["replies"], comment_id)
+
+
+def _without(comments: list[dict[str, Any]], comment_id: str) -> list[dict[str, Any]]:
+    kept: list[dict[str, Any]] = []
+    for c in comments:
+        if c["id"] == comment_id:
+            kept.extend(c["replies"])
+        else:
+            kept.append({**c, "replies": _without(c["replies"], comment_id)})
+    return kept
 
 
 def _append_reply(comments: list[dict[str, Any]], parent_id: str, reply: dict[str, Any]) -> bool:
@@ -350,8 +423,9 @@ class ExpectedCounts:
 
 
 def blog_counts(blog: Blog) -> BlogCounts:
-    threads = {p.id: {c.id: blog.served_parent(p, c) for c, _ in p.walk()} for p in blog.posts}
-    authors = {c.id: c.display_author for p in blog.posts for c, _ in p.walk()}
+    """What a complete crawl finds (a comment its author removed is not content any more)."""
+    threads = {p.id: {c.id: blog.served_parent(p, c) for c, _ in p.walk() if not c.removed} for p in blog.posts}
+    authors = {c.id: c.display_author for p in blog.posts for c, _ in p.walk() if not c.removed}
     return BlogCounts(blog.platform, len(blog.posts), len(authors), threads, authors)
 
 

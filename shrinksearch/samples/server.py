@@ -54,8 +54,11 @@ def dispatch(req: Req) -> Page:
         return not_found()
     if not slash:
         return redirect(f"/{head}/")
+    removed = extras.gone(req)
+    if removed is not None:
+        return removed
     page = extras.handle_blog(req, blog, rest) or PLATFORMS[blog.platform].handle(req, blog, rest)
-    return page or not_found()
+    return extras.with_robots(req, blog, page) if page else not_found()
 
 
 # --- conditional requests ---------------------------------------------------------------
