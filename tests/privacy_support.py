@@ -99,3 +99,17 @@ def index_versions(client: Elasticsearch, alias: str) -> list[str]:
 def count_everywhere(client: Elasticsearch, alias: str, query: dict) -> dict[str, int]:
     """Documents matching ``query`` in every version of the index behind ``alias``."""
     return {index: client.count(index=index, query=query)["count"] for index in index_versions(client, alias)}
+
+
+def files_showing_their_own(folder: Path, person: Person, skip: Path | None = None) -> list[Path]:
+    """Files that show ``person``'s name other than in what others wrote about them: any
+    file showing it, except JSON Lines whose every line showing it is someone else's record
+    (a reply naming them is not theirs and stays)."""
+    spellings = {person.name.lower(), json.dumps(person.name)[1:-1].lower()}
+
+    def only_others(path: Path) -> bool:
+        lines = [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+                 if any(s in line.lower() for s in spellings)]
+        return all((who := identify_text(line)) is not None and who.author_key != person.key for line in lines)
+
+    return [p for p in files_showing(folder, person.name, skip) if not (".jsonl" in p.name and only_others(p))]

@@ -284,13 +284,16 @@ class BloggerSpider(BlogSpider):
         yield from self.thread_items(post["url"], post["title"], so_far, by_date=True)
 
     def feed_comments(self, page: FeedPage, url: str) -> list[dict[str, Any]]:
-        """The comments of one comment-feed page; those whose text Blogger removed are left
-        out (``blogger.contentRemoved``: the text is Blogger's notice, not the commenter's)."""
+        """The comments of one comment-feed page. Those whose text Blogger removed
+        (``blogger.contentRemoved``: the text is Blogger's notice, not the commenter's) stay
+        marked ``removed``: ``thread_items`` never keeps them, and deletes one known before."""
         comments = []
         for entry in page.entries:
             fields = comment_fields(entry)
             if fields["removed"]:
                 self.crawler.stats.inc_value("shrinksearch/skipped/removed_comment")
+                if fields["id"]:
+                    comments.append(fields)
                 continue
             if not fields["id"]:
                 self.count_error("comment_without_id", url)
