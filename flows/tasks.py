@@ -11,6 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 
 from crawlers.runner import CrawlSummary, run_crawl
+from crawlers.sources import find_source
 from shrinksearch.enrich import load_taxonomy
 from shrinksearch.es.bulk import BulkReport
 from shrinksearch.es.client import make_client, translate_errors
@@ -19,6 +20,8 @@ from shrinksearch.exceptions import CredentialsRefused, ElasticsearchUnavailable
 from shrinksearch.pipeline import stages
 from shrinksearch.pipeline.reports import StageReport
 from shrinksearch.settings import get_settings
+
+from .politeness import HOST_GAP_SECONDS, host_slot
 
 TRANSIENT_ES_ERRORS = (ESConnectionError, ConnectionTimeout, ElasticsearchUnavailable)
 
@@ -41,10 +44,13 @@ def _retry_on_transient_es(task, task_run, state) -> bool:  # noqa: ANN001 (Pref
 
 @task(retries=2, retry_delay_seconds=10, tags=["crawl"], cache_policy=NO_CACHE, task_run_name="crawl-{label}")
 def crawl_blog(label: str, source: str | None, url: str | None, platform: str | None, incremental: bool, fast: bool, out: Path) -> CrawlSummary:
-    """Crawl one blog in its own process (the Twisted reactor cannot restart in a worker).
+    """Crawl one blog in its own process (the Twisted reactor cannot restart in a worker),
+    holding its host's crawl slot: no other crawl, on any worker, fetches from that host meanwhile.
 
     An unfinished crawl (killed, paused) resumes where it stopped on the retry."""
-    summary = run_crawl(source=source, url=url, platform=platform, incremental=incremental, fast=fast, out=out)
+    start_url = url or find_source(str(source), get_settings().sources_file).url
+    with host_slot(start_url, gap=0.0 if fast else HOST_GAP_SECONDS):
+        summary = run_crawl(source=source, url=url, platform=platform, incremental=incremental, fast=fast, out=out)
     get_run_logger().info("crawled %s: %s pages, %s posts, %s comments", label, summary.pages, summary.posts, summary.comments)
     if not summary.finished:
         raise RuntimeError(f"crawl of {label} ended early ({summary.finish_reason}); see {summary.log}")
