@@ -36,3 +36,16 @@ def pipeline_summary_markdown(
         lines += ["", f"### Rejects (`{rejects}`)", "", "| reason | count |", "|---|---:|"]
         lines += [f"| {reason} | {n} |" for reason, n in reasons.most_common()]
     return "\n".join(lines) + "\n"
+
+
+def fan_out_summary_markdown(children, results: dict[str, dict]) -> str:  # noqa: ANN001 - list[fanout.Child]
+    """One row per fanned-out run (its state, attempts and numbers), then the totals."""
+    keys = ("posts", "comments", "rejected", "indexed", "failed")
+    lines = ["## crawl-and-index (fanned out to the work pool)", "",
+             "| run | state | attempts | " + " | ".join(keys) + " |", "|---|---|---:|" + "---:|" * len(keys)]
+    for child in children:
+        numbers = results.get(child.label, {})
+        lines.append(f"| {child.label} | {child.state} | {child.attempts} | " + " | ".join(str(numbers.get(k, 0)) for k in keys) + " |")
+    totals = [str(sum(r.get(k, 0) for r in results.values())) for k in keys]
+    lines.append("| **all** | | | " + " | ".join(totals) + " |")
+    return "\n".join(lines) + "\n"

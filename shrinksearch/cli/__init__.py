@@ -37,9 +37,11 @@ app = typer.Typer(
 
 # Registration comes after `app` exists; each module adds its own commands.
 from . import crawl, demo, index, node, pipeline, samples, search  # noqa: E402
+from . import worker  # noqa: E402
 
 for _module in (node, index, samples, crawl, pipeline, search, demo):
     _module.register(app)
+worker.register(app)
 
 
 def main() -> None:
