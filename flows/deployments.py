@@ -16,7 +16,7 @@ heartbeats stop (its worker died), which the fanned-out `crawl-and-index` then r
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 from uuid import UUID
 
 from prefect import deploy, get_client, serve
@@ -38,18 +38,22 @@ RE_ENRICH_CRON = "30 3 * * *"  # nightly, 03:30 UTC
 
 
 HEARTBEAT_SECONDS = 30
-"""How often a flow run on a worker reports it is alive (the shortest Prefect allows);
-`shrinksearch worker start` sets PREFECT_FLOWS_HEARTBEAT_FREQUENCY to it unless it is set."""
+"""How often a flow run on a work pool reports it is alive: the shortest Prefect allows, set in
+the deployments' job variables so that every worker type passes it to the run (Prefect's own
+default, 180 s, would outlast SHRINKSEARCH_CRASH_AFTER)."""
 FINAL_EVENTS = {f"prefect.flow-run.{state}" for state in ("Completed", "Failed", "Cancelled", "Crashed")}
 # A run's clock starts when a worker takes it (Pending) and restarts with every sign of life:
 # a worker that dies before the run's process sent its first heartbeat is noticed too.
 ALIVE_EVENTS = {"prefect.flow-run.Pending", "prefect.flow-run.Running", "prefect.flow-run.heartbeat"}
 
 
-def build_deployments(entrypoint_type: EntrypointType = EntrypointType.FILE_PATH) -> list[RunnerDeployment]:
+def build_deployments(
+    entrypoint_type: EntrypointType = EntrypointType.FILE_PATH, job_variables: dict[str, Any] | None = None
+) -> list[RunnerDeployment]:
     deployments = [
         crawl_and_index.to_deployment(
             entrypoint_type=entrypoint_type,
+            job_variables=job_variables,
             name="crawl-and-index",
             interval=CRAWL_EVERY,
             parameters={"incremental": True},
@@ -58,6 +62,7 @@ def build_deployments(entrypoint_type: EntrypointType = EntrypointType.FILE_PATH
         ),
         re_enrich.to_deployment(
             entrypoint_type=entrypoint_type,
+            job_variables=job_variables,
             name="re-enrich",
             cron=RE_ENRICH_CRON,
             description="Nightly: re-tag indexed documents with the current theme taxonomy.",
@@ -65,6 +70,7 @@ def build_deployments(entrypoint_type: EntrypointType = EntrypointType.FILE_PATH
         ),
         full_reindex.to_deployment(
             entrypoint_type=entrypoint_type,
+            job_variables=job_variables,
             name="full-reindex",
             description="On demand: rebuild the next index version and swap the alias.",
             tags=["shrinksearch"],
@@ -80,10 +86,12 @@ def serve_deployments(limit: int = 2) -> None:
 
 
 def deploy_to_pool(pool: str, crash_after: int) -> list[UUID]:
-    """Register every deployment on work pool ``pool`` (created, process type, when missing) and
-    the automation that crashes its runs after ``crash_after`` seconds without a heartbeat."""
+    """Register every deployment on work pool ``pool`` (created, process type, when missing), their
+    runs sending heartbeats, and the automation that crashes a run after ``crash_after`` seconds
+    without a sign of life."""
     ensure_pool(pool)
-    ids = deploy(*build_deployments(EntrypointType.MODULE_PATH), work_pool_name=pool, build=False, push=False,
+    heartbeats = {"env": {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)}}
+    ids = deploy(*build_deployments(EntrypointType.MODULE_PATH, heartbeats), work_pool_name=pool, build=False, push=False,
                  print_next_steps_message=False, ignore_warnings=True)
     assert isinstance(ids, list)  # sync here (no running event loop), but typed as "maybe a coroutine"
     ensure_crash_automation(pool, ids, crash_after)

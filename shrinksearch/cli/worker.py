@@ -5,8 +5,8 @@ points PREFECT_API_URL at `shrinksearch prefect up`'s server when unset, and han
 runs this project's settings. A process worker starts each flow run in a temporary directory,
 so relative paths and a `.env` file would be lost there: the worker passes every setting set
 here as an environment variable, paths made absolute (the data directory above all, which
-every worker must share). It also turns on flow-run heartbeats (every 30 s unless
-PREFECT_FLOWS_HEARTBEAT_FREQUENCY says otherwise), which tell Prefect a worker died.
+every worker must share). (The runs' heartbeats, which tell Prefect a worker died, come with
+the deployments: `shrinksearch deploy --pool`.)
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ worker_app = typer.Typer(help="Run Prefect workers for the deployments on a work
 
 DEFAULT_LIMIT = 3
 """Flow runs a worker runs at once: a fanned-out parent and two crawls, as `deploy` serves them."""
-HEARTBEAT_SECONDS = 30  # Prefect's minimum; flows.deployments.HEARTBEAT_SECONDS (not imported: Prefect is slow to import)
 
 
 @worker_app.command("start")
@@ -58,7 +57,6 @@ def worker_env(settings: Settings, environ: os._Environ[str] | dict[str, str]) -
     env = dict(environ)
     for field in settings.model_fields_set | {"data_dir"}:
         env[f"SHRINKSEARCH_{field.upper()}"] = _as_env(getattr(settings, field))
-    env.setdefault("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", str(HEARTBEAT_SECONDS))
     return env
 
 
