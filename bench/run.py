@@ -1,6 +1,6 @@
 """Run benchmarks: ``python -m bench <name> [--size N]`` or ``python bench/run.py <name>``.
 
-Names: corpus, index, crawl, enrich, search, memory, or all (memory first: its 100k pipeline
+Names: corpus, index, crawl, enrich, search, memory, scale, or all (memory first: its 100k pipeline
 run leaves the enriched corpus the index and search benchmarks reuse). Each prints a table
 and writes ``bench/results/<name>.json``; see BENCHMARKS.md for the figures of a full run.
 """
@@ -17,14 +17,14 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"  # noqa: A001
 
-BENCHMARKS = ("memory", "index", "search", "enrich", "crawl")
+BENCHMARKS = ("memory", "index", "search", "enrich", "crawl", "scale")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("name", choices=("corpus", *BENCHMARKS, "all"))
     parser.add_argument("--size", type=int, default=None,
-                        help="documents (corpus, index, enrich, search, memory) or posts per blog (crawl); default: each benchmark's own")
+                        help="documents (corpus, index, enrich, search, memory) or posts per blog (crawl, scale); default: each benchmark's own")
     parser.add_argument("--out", type=Path, default=None, help="corpus: where to write the raw JSON Lines")
     return parser
 

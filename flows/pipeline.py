@@ -84,7 +84,8 @@ def crawl_and_index(
     return result
 
 
-def _crawl_and_index_here(names, url, platform, incremental, fast, embeddings, run_dir: Path) -> dict:  # noqa: ANN001
+def _crawl_and_index_here(names: list[str] | None, url: str | None, platform: str | None, incremental: bool, fast: bool,
+                          embeddings: bool | None, run_dir: Path) -> dict:
     """Crawl the sources (or the URL) in this flow run, two at a time, then clean, tag and index."""
     crawls = _submit_crawls(names, url, platform, incremental, fast, run_dir)
     summaries = _finished_crawls(crawls)
