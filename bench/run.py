@@ -1,8 +1,8 @@
 """Run benchmarks: ``python -m bench <name> [--size N]`` or ``python bench/run.py <name>``.
 
-Names: corpus, index, crawl, enrich, search, memory, extraction, cli, export, forget, or all (memory
-first: its 100k pipeline run leaves the enriched corpus the index, search, cli, export and forget
-benchmarks reuse). Each prints a table
+Names: corpus, index, crawl, enrich, search, memory, extraction, cli, export, forget, scale, or all
+(memory first: its 100k pipeline run leaves the enriched corpus the index, search, cli, export
+and forget benchmarks reuse). Each prints a table
 and writes ``bench/results/<name>.json``; see BENCHMARKS.md for the figures of a full run.
 """
 
@@ -18,14 +18,14 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "bench"  # noqa: A001
 
-BENCHMARKS = ("memory", "index", "search", "enrich", "crawl", "extraction", "cli", "export", "forget")
+BENCHMARKS = ("memory", "index", "search", "enrich", "crawl", "extraction", "cli", "export", "forget", "scale")
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("name", choices=("corpus", *BENCHMARKS, "all"))
     parser.add_argument("--size", type=int, default=None,
-                        help="documents (corpus, index, enrich, search, memory) or posts per blog (crawl); default: each benchmark's own")
+                        help="documents (corpus, index, enrich, search, memory) or posts per blog (crawl, scale); default: each benchmark's own")
     parser.add_argument("--out", type=Path, default=None, help="corpus: where to write the raw JSON Lines")
     return parser
 

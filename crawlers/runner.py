@@ -13,6 +13,9 @@ under ``settings.data_dir``:
 - ``jobs/<name>/``: Scrapy's JOBDIR, the run record ``run.json``, the report and the log;
 - ``state/<name>.json``: the incremental state (``crawlers.state``).
 
+A crawl holds ``jobs/<name>/.lock`` (``Job.owned``) while it runs, so two crawls of one blog —
+two shells, or two workers sharing the data directory — never write the same files.
+
 A run that did not finish is resumed by the next run of the same blog: after a clean pause
 (SIGINT/SIGTERM) Scrapy's JOBDIR queue is used as is; after a kill (SIGKILL, power loss)
 that queue cannot be trusted (Scrapy saves it only on a clean stop), so the blog is walked
@@ -21,6 +24,7 @@ again while the records already written are kept and not written twice.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -28,7 +32,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -188,6 +193,18 @@ class Job:
         run = json.loads(self.run_file.read_text(encoding="utf-8"))
         return run if run.get("status") in ("running", "paused") else None
 
+    @contextmanager
+    def owned(self) -> Iterator[None]:
+        """Hold this blog's job files and crawl state for one crawl; a second crawl of the blog
+        (another process, or another worker on a shared data directory) is refused meanwhile."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with (self.dir / ".lock").open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise CrawlError(f"{self.name} is being crawled by another process ({self.dir / '.lock'}); wait for it to finish") from None
+            yield
+
     def forget_scheduler(self) -> None:
         """Drop Scrapy's queue and seen-requests after a kill: saved only on clean stops."""
         for name in ("requests.queue", "requests.seen", "spider.state"):
@@ -256,17 +273,18 @@ def run_crawl(
     _refuse_forgotten_blog(settings, target.url)
     chosen = target.platform or detect(target.url, settings.user_agent)
     job = Job(target.name, Path(settings.data_dir))
-    output = _prepare_job(job, out, resume)
-    cache = {"HTTPCACHE_ENABLED": True, "HTTPCACHE_DIR": job.dir / "httpcache"} if http_cache else {}
-    extra = {**(FAST_PROFILE if fast else {}), **cache, "SHRINKSEARCH_PRIVACY_DIR": privacy_path(settings),
-             **(scrapy_settings or {})}
-    cmd = crawl_command(target, chosen, output, job, incremental, extra, spider_args)
-    write_json_atomically(job.run_file, {"status": "running", "output": str(output), "url": target.url})
-    started = time.monotonic()
-    code = _supervise(cmd, job, on_progress)
-    summary = _summarise(job, target, chosen, output, code, time.monotonic() - started, incremental)
-    status = "finished" if summary.finished else ("paused" if summary.finish_reason == "shutdown" else "running")
-    write_json_atomically(job.run_file, {"status": status, "output": str(output), "url": target.url})
+    with job.owned():  # one crawl of a blog at a time, whichever process or worker runs it
+        output = _prepare_job(job, out, resume)
+        cache = {"HTTPCACHE_ENABLED": True, "HTTPCACHE_DIR": job.dir / "httpcache"} if http_cache else {}
+        extra = {**(FAST_PROFILE if fast else {}), **cache, "SHRINKSEARCH_PRIVACY_DIR": privacy_path(settings),
+                 **(scrapy_settings or {})}
+        cmd = crawl_command(target, chosen, output, job, incremental, extra, spider_args)
+        write_json_atomically(job.run_file, {"status": "running", "output": str(output), "url": target.url})
+        started = time.monotonic()
+        code = _supervise(cmd, job, on_progress)
+        summary = _summarise(job, target, chosen, output, code, time.monotonic() - started, incremental)
+        status = "finished" if summary.finished else ("paused" if summary.finish_reason == "shutdown" else "running")
+        write_json_atomically(job.run_file, {"status": status, "output": str(output), "url": target.url})
     return summary
 
 

@@ -1,4 +1,8 @@
-"""The crawl → clean → enrich → index flow, on named sources or an ad-hoc URL."""
+"""The crawl → clean → enrich → index flow, on named sources or an ad-hoc URL.
+
+Run from a deployment on a work pool, it fans out: one run of itself per batch of sources,
+submitted to the pool so that every worker takes a share (``flows.fanout``).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ from crawlers.sources import load_sources
 from shrinksearch.exceptions import CrawlIncomplete
 from shrinksearch.settings import get_settings
 
-from .reporting import pipeline_summary_markdown
+from . import fanout
+from .reporting import fan_out_summary_markdown, pipeline_summary_markdown
 from .tasks import apply_upstream_deletions, clean_records, crawl_blog, enrich_documents, index_documents
 
 MAX_PARALLEL_CRAWLS = 2
@@ -43,6 +48,9 @@ def crawl_and_index(
     incremental: bool = True,
     fast: bool = False,
     embeddings: bool | None = None,
+    fan_out: bool = True,
+    batch_size: int = 1,
+    run_dir: str | None = None,
 ) -> dict:
     """Crawl blogs, clean and tag what was found, and index it.
 
@@ -56,9 +64,31 @@ def crawl_and_index(
         fast: drop politeness delays (only allowed for the local sample network).
         embeddings: also compute MiniLM sentence embeddings (needs the `embeddings` extra);
             none means the SHRINKSEARCH_EMBEDDINGS setting.
+        fan_out: on a work pool, run each batch of sources as a flow run of its own, so that
+            every worker takes a share (without a pool the sources are crawled here).
+        batch_size: sources per fanned-out run.
+        run_dir: where this run's files go (default: a new folder under data/runs; a
+            fanned-out run gets a folder inside its parent's).
     """
-    run_dir = _run_dir()
-    crawls = _submit_crawls(sources, group, url, platform, incremental, fast, run_dir)
+    folder = Path(run_dir) if run_dir else _run_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    names = None if url else (sources or _group_names(group))
+    if not url and not names:
+        raise ValueError(f"no sources to crawl: group {group!r} is empty or unknown in sources.yaml")
+    groups = fanout.batches(names, batch_size) if names else []
+    if fan_out and len(groups) > 1 and fanout.work_pool_of_this_run():
+        parameters = {"group": group, "incremental": incremental, "fast": fast, "embeddings": embeddings, "batch_size": batch_size}
+        result = _fanned_out(fanout.fan_out(groups, parameters, folder), folder)
+    else:
+        result = _crawl_and_index_here(names, url, platform, incremental, fast, embeddings, folder)
+    fanout.write_result(folder, result)
+    return result
+
+
+def _crawl_and_index_here(names: list[str] | None, url: str | None, platform: str | None, incremental: bool, fast: bool,
+                          embeddings: bool | None, run_dir: Path) -> dict:
+    """Crawl the sources (or the URL) in this flow run, two at a time, then clean, tag and index."""
+    crawls = _submit_crawls(names, url, platform, incremental, fast, run_dir)
     summaries, incomplete = _finished_crawls(crawls)
     deleted = apply_upstream_deletions(summaries)
     outputs = [Path(s.output) for s in summaries if s.output and Path(s.output).exists()]
@@ -71,6 +101,7 @@ def crawl_and_index(
     create_markdown_artifact(summary, key="crawl-and-index-summary", description="What this run crawled and indexed")
     return {
         "run_dir": str(run_dir),
+        "pages": sum(s.pages for s in summaries),
         "posts": sum(s.posts for s in summaries),
         "comments": sum(s.comments for s in summaries),
         "rejected": cleaned.rejected + enriched.rejected,
@@ -82,12 +113,24 @@ def crawl_and_index(
     }
 
 
-def _submit_crawls(sources, group, url, platform, incremental, fast, run_dir):  # noqa: ANN001, ANN202
+def _fanned_out(children: list[fanout.Child], run_dir: Path) -> dict:
+    """The parent's result: its children's numbers added up; a child that failed is reported, not fatal."""
+    results = {child.label: fanout.read_result(child) or {} for child in children}
+    for child in children:
+        if child.state != "COMPLETED":
+            get_run_logger().error("the run of %s ended %s after %d attempt(s); left out", child.label, child.state, child.attempts)
+    create_markdown_artifact(fan_out_summary_markdown(children, results), key="crawl-and-index-summary",
+                             description="What the fanned-out runs crawled and indexed")
+    totals = {key: sum(r.get(key, 0) for r in results.values())
+              for key in ("pages", "posts", "comments", "rejected", "indexed", "failed", "forgotten")}
+    incomplete = [name for r in results.values() for name in r.get("incomplete_crawls", [])]
+    runs = [{"label": c.label, "state": c.state, "attempts": c.attempts, "flow_run_id": str(c.flow_run_id)} for c in children]
+    return {"run_dir": str(run_dir), **totals, "incomplete_crawls": incomplete, "runs": runs}
+
+
+def _submit_crawls(names, url, platform, incremental, fast, run_dir):  # noqa: ANN001, ANN202
     if url:
         return [crawl_blog.submit(url, None, url, platform, incremental, fast, run_dir / "crawl-url.jsonl")]
-    names = sources or _group_names(group)
-    if not names:
-        raise ValueError(f"no sources to crawl: group {group!r} is empty or unknown in sources.yaml")
     return [crawl_blog.submit(name, name, None, None, incremental, fast, run_dir / f"crawl-{name}.jsonl") for name in names]
 
 

@@ -61,3 +61,16 @@ def completeness_markdown(crawls: list[CrawlSummary], incomplete: list[CrawlSumm
         lines.append(f"| {crawl.name} | {c.posts_found}/{declared[0]} | {c.comments_found}/{declared[1]} | "
                      f"{' | '.join(cover)} | {c.problem or ''} |")
     return lines
+
+
+def fan_out_summary_markdown(children, results: dict[str, dict]) -> str:  # noqa: ANN001 - list[fanout.Child]
+    """One row per fanned-out run (its state, attempts and numbers), then the totals."""
+    keys = ("posts", "comments", "rejected", "indexed", "failed")
+    lines = ["## crawl-and-index (fanned out to the work pool)", "",
+             "| run | state | attempts | " + " | ".join(keys) + " |", "|---|---|---:|" + "---:|" * len(keys)]
+    for child in children:
+        numbers = results.get(child.label, {})
+        lines.append(f"| {child.label} | {child.state} | {child.attempts} | " + " | ".join(str(numbers.get(k, 0)) for k in keys) + " |")
+    totals = [str(sum(r.get(k, 0) for r in results.values())) for k in keys]
+    lines.append("| **all** | | | " + " | ".join(totals) + " |")
+    return "\n".join(lines) + "\n"

@@ -11,6 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 
 from crawlers.runner import CrawlSummary, run_crawl
+from crawlers.sources import find_source
 from shrinksearch.enrich import load_taxonomy
 from shrinksearch.es.bulk import BulkReport
 from shrinksearch.es.client import make_client, translate_errors
@@ -21,6 +22,8 @@ from shrinksearch.pipeline.reports import StageReport
 from shrinksearch.privacy.deletions import DeletionReport, apply_deletions
 from shrinksearch.privacy.pseudonyms import clean_privacy, forgotten_only
 from shrinksearch.settings import get_settings
+
+from .politeness import HOST_GAP_SECONDS, host_slot
 
 TRANSIENT_ES_ERRORS = (ESConnectionError, ConnectionTimeout, ElasticsearchUnavailable)
 
@@ -56,12 +59,15 @@ def _crawl_may_be_retried(task, task_run, state) -> bool:  # noqa: ANN001 (Prefe
 @task(retries=2, retry_delay_seconds=10, retry_condition_fn=_crawl_may_be_retried, tags=["crawl"],
       cache_policy=NO_CACHE, task_run_name="crawl-{label}")
 def crawl_blog(label: str, source: str | None, url: str | None, platform: str | None, incremental: bool, fast: bool, out: Path) -> CrawlSummary:
-    """Crawl one blog in its own process (the Twisted reactor cannot restart in a worker).
+    """Crawl one blog in its own process (the Twisted reactor cannot restart in a worker),
+    holding its host's crawl slot: no other crawl, on any worker, fetches from that host meanwhile.
 
     An unfinished crawl (killed, paused) resumes where it stopped on the retry. A crawl that
     finished but found nothing, or far less than the blog declares, fails with
     ``CrawlIncomplete`` (no retry) and its records are not indexed."""
-    summary = run_crawl(source=source, url=url, platform=platform, incremental=incremental, fast=fast, out=out)
+    start_url = url or find_source(str(source), get_settings().sources_file).url
+    with host_slot(start_url, gap=0.0 if fast else HOST_GAP_SECONDS):
+        summary = run_crawl(source=source, url=url, platform=platform, incremental=incremental, fast=fast, out=out)
     logger = get_run_logger()
     logger.info("crawled %s: %s pages · %s", label, summary.pages, summary.completeness.line())
     if not summary.finished:

@@ -25,16 +25,18 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHRINKSEARCH_", env_file=".env", extra="ignore")
 
     # --- Elasticsearch connection -------------------------------------------------
-    es_url: str = Field("http://127.0.0.1:9200", description="URL of the Elasticsearch node.")
+    es_url: str = Field("http://127.0.0.1:9200", description="URL of the Elasticsearch node; several, comma-separated, for a cluster.")
     es_username: str = Field("elastic", description="User name when security is on.")
     es_password: SecretStr | None = Field(None, description="Password when security is on; unset means no auth.")
     es_request_timeout: float = Field(30.0, description="Seconds before an Elasticsearch request times out.")
     index_alias: str = Field("shrinksearch", description="Alias the application reads and writes; indices are <alias>-v<N>.")
+    index_shards: int = Field(1, ge=1, description="Primary shards of a new index (one suits one node).")
+    index_replicas: int = Field(0, ge=0, description="Replica copies of each shard of a new index; 1 on a cluster of 2+ nodes.")
 
     # --- the embedded node (`shrinksearch node ...`) -----------------------------
     es_version: str = Field(ES_VERSION, description="Elasticsearch version fetched from Maven Central.")
     node_port: int = Field(9200, description="HTTP port of the embedded node.")
-    node_heap: str = Field("1g", description="JVM heap of the embedded node (-Xms/-Xmx).")
+    node_heap: str = Field("1g", description="JVM heap of the embedded node (-Xms/-Xmx); a cluster of N nodes splits it, 1/N each.")
     node_security: bool = Field(False, description="Turn on x-pack security (needs es_password).")
     node_home: Path = Field(Path(user_data_dir("shrinksearch")) / "node", description="Where the node's config, data and logs live.")
     cache_dir: Path = Field(Path(user_cache_dir("shrinksearch")), description="Where downloads (the Elasticsearch distribution) are cached.")
@@ -61,6 +63,16 @@ class Settings(BaseSettings):
     prefect_port: int = Field(4200, description="Port of the local Prefect server (`shrinksearch prefect up`).")
     web_host: str = Field("127.0.0.1", description="Host the search API and web page bind to.")
     web_port: int = Field(8000, description="Port of the search API and web page (`shrinksearch serve`).")
+
+    # --- scaling out (work pools and workers) ---------------------------------------
+    crash_after: int = Field(
+        90, ge=35, description="Seconds without a heartbeat after which a flow run on a work pool is marked crashed (and retried)."
+    )
+
+    @property
+    def es_urls(self) -> list[str]:
+        """The node URLs of ``es_url`` (one, or several comma-separated for a cluster)."""
+        return [url.strip() for url in self.es_url.split(",") if url.strip()]
 
 
 def privacy_path(settings: Settings) -> Path:

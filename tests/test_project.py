@@ -25,7 +25,7 @@ def test_every_setting_has_a_description():
 
 def test_compose_pins_the_same_elasticsearch_as_the_embedded_node():
     services = yaml.safe_load(COMPOSE_FILE.read_text())["services"]
-    for name in ("elasticsearch", "kibana"):
+    for name in ("elasticsearch", "kibana", "es1", "es2", "es3"):
         assert services[name]["image"].rsplit(":", 1)[1] == ES_VERSION
 
 
@@ -58,12 +58,12 @@ def test_compose_commands_exist_in_the_cli():
     from shrinksearch.cli import app
 
     services = yaml.safe_load(COMPOSE_FILE.read_text())["services"]
-    for name in ("flows", "samples", "web"):
+    for name in ("flows", "samples", "web", "worker"):
         words = services[name]["command"].split()
         assert words[0] == "shrinksearch"
         subcommand = [w for w in words[1:] if not w.startswith("-")][:2]
         options = [w for w in words if w.startswith("--")]
-        result = CliRunner().invoke(app, [*subcommand[: 2 if name == "samples" else 1], "--help"])
+        result = CliRunner().invoke(app, [*subcommand[: 2 if name in ("samples", "worker") else 1], "--help"])
         assert result.exit_code == 0, result.output
         for option in options:
             assert option in result.output, f"{name}: {option} not accepted by `{' '.join(subcommand)}`"

@@ -36,9 +36,9 @@ app = typer.Typer(
 )
 
 # Registration comes after `app` exists; each module adds its own commands.
-from . import crawl, demo, forget, index, node, pipeline, samples, search  # noqa: E402
+from . import crawl, demo, forget, index, node, pipeline, samples, search, worker  # noqa: E402
 
-for _module in (node, index, samples, crawl, pipeline, search, forget, demo):
+for _module in (node, index, samples, crawl, pipeline, search, forget, worker, demo):
     _module.register(app)
 
 

@@ -1,19 +1,21 @@
-"""`shrinksearch node start | stop | status | logs`: the embedded Elasticsearch node.
+"""`shrinksearch node start | stop | status | logs`: the embedded Elasticsearch node, or a
+cluster of them.
 
 What a command needs is imported when it runs: `shrinksearch --help` stays fast.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 if TYPE_CHECKING:
     from shrinksearch.node import NodeManager, NodeStatus
+    from shrinksearch.node.cluster import ClusterManager, ClusterStatus
 
 node_app = typer.Typer(
-    help="Run the project's own Elasticsearch node (single node on 127.0.0.1).",
+    help="Run the project's own Elasticsearch node (single node on 127.0.0.1), or a cluster of them (--nodes N).",
     no_args_is_help=True,
 )
 
@@ -29,9 +31,23 @@ def _manager() -> NodeManager:
     return NodeManager(get_settings(), console=Console(stderr=True))
 
 
+def _cluster() -> ClusterManager:
+    from rich.console import Console
+
+    from shrinksearch.node.cluster import ClusterManager
+    from shrinksearch.settings import get_settings
+
+    return ClusterManager(get_settings(), console=Console(stderr=True))
+
+
 @node_app.command()
-def start() -> None:
+def start(
+    nodes: int = typer.Option(1, "--nodes", min=1, help="Start a cluster of this many nodes on 127.0.0.1 (ports SHRINKSEARCH_NODE_PORT, +1, …)."),
+) -> None:
     """Fetch Elasticsearch if needed, start it and wait until it is ready."""
+    if nodes > 1:
+        start_cluster(nodes)
+        return
     manager = _manager()
     result = manager.start()
     if manager.home.relocated:
@@ -47,27 +63,49 @@ def start() -> None:
         typer.echo(f"Note: SHRINKSEARCH_ES_URL is {es_url}; set it to {result.url} to use this node.")
 
 
+def start_cluster(nodes: int) -> None:
+    result = _cluster().start(nodes)
+    started = f"started {len(result.started)} of them" if result.started else "all were running already"
+    typer.echo(f"Elasticsearch cluster of {nodes} nodes is {result.health['status']} ({started}, {result.seconds:.1f} s)")
+    typer.echo(f"Use it with: SHRINKSEARCH_ES_URL={','.join(result.urls)}")
+
+
 @node_app.command()
 def stop() -> None:
-    """Stop the node this project started (by its recorded pid) and wait until it is gone."""
+    """Stop the node (and every node of a cluster) this project started here; wait until they are gone."""
     pid = _manager().stop()
-    typer.echo(f"Elasticsearch (pid {pid}) stopped." if pid else "No node started by shrinksearch is running.")
+    pids = _cluster().stop()
+    if pid:
+        typer.echo(f"Elasticsearch (pid {pid}) stopped.")
+    if pids:
+        typer.echo(f"Elasticsearch cluster stopped ({len(pids)} nodes: pids {', '.join(map(str, pids))}).")
+    if not pid and not pids:
+        typer.echo("No node started by shrinksearch is running.")
 
 
 @node_app.command()
 def status() -> None:
-    """Show URL, version, pid, health and home; exit code 3 when the node is not running."""
+    """Show URL, version, pid, health and home (each node and the health of a cluster);
+    exit code 3 when nothing runs."""
     state = _manager().status()
-    for line in status_lines(state):
-        typer.echo(line)
-    if not state.running:
+    cluster = _cluster().status()
+    if state.running or not cluster.members:
+        for line in status_lines(state):
+            typer.echo(line)
+    if cluster.members:
+        for line in cluster_lines(cluster):
+            typer.echo(line)
+    if not state.running and not cluster.running:
         raise typer.Exit(NOT_RUNNING_EXIT)
 
 
 @node_app.command()
-def logs(lines: int = typer.Option(50, "-n", "--lines", min=1, help="How many lines from the end.")) -> None:
+def logs(
+    lines: int = typer.Option(50, "-n", "--lines", min=1, help="How many lines from the end."),
+    node: Optional[int] = typer.Option(None, "--node", min=0, help="Node number of a cluster (0, 1, …) instead of the single node."),
+) -> None:
     """Print the last lines of the node's server log."""
-    for line in _manager().logs(lines):
+    for line in _manager().logs(lines) if node is None else _cluster().logs(node, lines):
         typer.echo(line)
 
 
@@ -81,6 +119,24 @@ def status_lines(state: NodeStatus) -> list[str]:
     if state.running:
         lines += [f"version:  {state.version or '?'}", f"health:   {state.health}"]
     lines += [f"security: {'on' if state.security else 'off'}", f"home:     {home}"]
+    return lines
+
+
+def cluster_lines(cluster: ClusterStatus) -> list[str]:
+    """One line per node of the cluster, then the cluster's health."""
+    lines = ["cluster:"]
+    for member in cluster.members:
+        state = f"running (pid {member.pid})" if member.pid else "not running"
+        lines.append(f"  node {member.member.number}: {member.member.url}  transport {member.member.transport_port}  {state}  home {member.home.root}")
+    health = cluster.health
+    if health is None:
+        lines.append("  health: no node answers")
+    else:
+        lines.append(
+            f"  health: {health['status']}, {health['number_of_nodes']} nodes, {health['active_shards']} shards active, "
+            f"{health['unassigned_shards']} unassigned"
+        )
+    lines.append(f"  SHRINKSEARCH_ES_URL={','.join(cluster.urls)}")
     return lines
 
 

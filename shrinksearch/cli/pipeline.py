@@ -83,20 +83,38 @@ def down(port: Optional[int] = typer.Option(None, help="Port of the server.")) -
     Console().print("Prefect server stopped" if stopped else "no Prefect server started by shrinksearch is running")
 
 
-def deploy() -> None:
+def deploy(
+    pool: Optional[str] = typer.Option(None, "--pool", help="Register the deployments on this work pool (created, process type, if missing) and return; workers run them (`shrinksearch worker start --pool NAME`)."),
+) -> None:
     """Register the deployments (crawl-and-index every 6 h, re-enrich nightly, full-reindex on
-    demand) with the Prefect server and serve them until interrupted."""
-    from shrinksearch.prefect_server import PrefectServer
-    from shrinksearch.settings import get_settings
-
-    server = PrefectServer(get_settings())
-    if "PREFECT_API_URL" not in os.environ:
-        if not server.is_healthy():
-            raise UsageError("no Prefect server: run `shrinksearch prefect up` first or set PREFECT_API_URL")
-        os.environ["PREFECT_API_URL"] = server.api_url
+    demand) with the Prefect server and serve them until interrupted — or, with --pool, put
+    them on a work pool for workers to run."""
     from rich.console import Console
 
+    from shrinksearch.settings import get_settings
+
+    use_local_prefect_server()
+    if pool:
+        from flows.deployments import deploy_to_pool
+
+        ids = deploy_to_pool(pool, get_settings().crash_after)
+        Console().print(f"{len(ids)} deployments on work pool {pool!r} at {os.environ['PREFECT_API_URL']}; "
+                        f"start workers with: shrinksearch worker start --pool {pool}")
+        return
     from flows.deployments import serve_deployments
 
     Console().print(f"serving deployments to {os.environ['PREFECT_API_URL']} — Ctrl+C to stop")
     serve_deployments()
+
+
+def use_local_prefect_server() -> None:
+    """Point PREFECT_API_URL at `shrinksearch prefect up`'s server unless it is set already."""
+    from shrinksearch.prefect_server import PrefectServer
+    from shrinksearch.settings import get_settings
+
+    if "PREFECT_API_URL" in os.environ:
+        return
+    server = PrefectServer(get_settings())
+    if not server.is_healthy():
+        raise UsageError("no Prefect server: run `shrinksearch prefect up` first or set PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = server.api_url

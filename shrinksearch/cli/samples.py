@@ -37,7 +37,7 @@ def _blog_line(base: str, slug: str, name: str, c: BlogCounts) -> str:
 @samples_app.command("serve")
 def serve_cmd(
     port: int = typer.Option(None, "--port", "-p", min=0, max=65535, help="Port to listen on (default: SHRINKSEARCH_SAMPLES_PORT)."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind."),
+    host: list[str] = typer.Option(["127.0.0.1"], "--host", help="Interface to bind; repeat it to serve on several addresses (127.0.0.2, 127.0.0.3, …: distinct hosts)."),
     crawl_delay: Optional[float] = typer.Option(None, "--crawl-delay", min=0, help="Crawl-delay announced in robots.txt, in seconds (default: 1)."),
     blogs: Path = BLOGS_OPTION,
     mirror: Path = typer.Option(None, "--mirror", file_okay=False, exists=True,
@@ -56,8 +56,9 @@ def serve_cmd(
 
     def announce(base: str) -> None:
         typer.echo(f"Sample blog network at {base}/ (robots.txt Crawl-delay: {delay:g} s; Ctrl+C to stop)")
-        for line in _blog_lines(network, base):
-            typer.echo(line)
+        if base.startswith(f"http://{host[0]}:"):  # every address serves every blog: list them once
+            for line in _blog_lines(network, base):
+                typer.echo(line)
 
     serve(port if port is not None else get_settings().samples_port, host, network, delay, on_ready=announce)
 
@@ -74,7 +75,7 @@ def list_cmd(blogs: Path = BLOGS_OPTION) -> None:
     typer.echo(f"{len(network.blogs)} blogs, {totals.posts} posts, {totals.comments} comments")
 
 
-def _serve_mirror(root: Path, port: int, host: str) -> None:
+def _serve_mirror(root: Path, port: int, host: list[str]) -> None:
     from shrinksearch.samples.mirror import mirror_app
     from shrinksearch.samples.server import serve_app
 

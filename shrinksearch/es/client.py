@@ -21,13 +21,15 @@ from shrinksearch.settings import Settings, get_settings
 
 
 def make_client(settings: Settings | None = None) -> Elasticsearch:
-    """A client for ``settings.es_url``; basic auth only when a password is set."""
+    """A client for ``settings.es_url`` (every node listed there); basic auth only when a
+    password is set. With several nodes the transport spreads requests over them and sends a
+    request that failed on one node (refused, timed out, 502/503/504) to the next."""
     settings = settings or get_settings()
     auth = None
     if settings.es_password is not None:
         auth = (settings.es_username, settings.es_password.get_secret_value())
     return Elasticsearch(
-        settings.es_url,
+        settings.es_urls,
         basic_auth=auth,
         request_timeout=settings.es_request_timeout,
         # Timeouts and 429/502/503/504 are retried by the transport; a single node
@@ -60,7 +62,7 @@ def translate_errors(settings: Settings | None = None) -> Iterator[None]:
     """Turn connection, timeout and credential failures into ElasticsearchUnavailable
     (``CredentialsRefused`` for the credentials: not transient)."""
     settings = settings or get_settings()
-    url = redact_url(settings.es_url)
+    url = ", ".join(redact_url(u) for u in settings.es_urls)
     try:
         yield
     except ConnectionTimeout:

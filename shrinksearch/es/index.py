@@ -63,16 +63,19 @@ class MigrationResult:
 
 @dataclass
 class IndexManager:
-    """The versioned indices behind one alias, configured from ``config_dir``."""
+    """The versioned indices behind one alias, configured from ``config_dir``; ``shards`` and
+    ``replicas``, when given, replace the configuration file's for new indices."""
 
     client: Elasticsearch
     alias: str
     config_dir: Path
+    shards: int | None = None
+    replicas: int | None = None
 
     @classmethod
     def from_settings(cls, client: Elasticsearch, settings: Settings | None = None) -> IndexManager:
         settings = settings or get_settings()
-        return cls(client, settings.index_alias, settings.index_config_dir)
+        return cls(client, settings.index_alias, settings.index_config_dir, settings.index_shards, settings.index_replicas)
 
     # --- naming ------------------------------------------------------------------
 
@@ -128,7 +131,7 @@ class IndexManager:
         """Create ``index`` from ``config`` (the newest by default); False if it existed."""
         config = config or self.config()
         try:
-            self.client.indices.create(index=index, settings=config.settings, mappings=config.mappings)
+            self.client.indices.create(index=index, settings=self._index_settings(config), mappings=config.mappings)
         except BadRequestError as err:
             # Another process created it first (parallel inits): that is the goal reached.
             if err.error != "resource_already_exists_exception":
@@ -138,6 +141,11 @@ class IndexManager:
 
     def config(self) -> IndexConfig:
         return latest_config(self.config_dir)
+
+    def _index_settings(self, config: IndexConfig) -> dict:
+        """The configuration's settings with the shard and replica counts asked for."""
+        sizing = {"number_of_shards": self.shards, "number_of_replicas": self.replicas}
+        return {**config.settings, **{key: value for key, value in sizing.items() if value is not None}}
 
     def _refuse_concrete_index_at_alias(self) -> None:
         # Writing through the alias before `init` auto-creates an unmapped index of that name.

@@ -6,6 +6,9 @@ Layout under settings.node_home::
     config/                    ES_PATH_CONF: the distribution's config + elasticsearch.yml + hunspell/
     data/  logs/               path.data and path.logs (data survives stop/start and upgrades)
     elasticsearch.pid          the running node's pid, written by Elasticsearch itself
+    cluster/node-<i>/          the nodes of a cluster (`node start --nodes N`), each with its
+                               own config/, data/, logs/ and pid file; they share the distribution
+    cluster.json               the cluster's layout (ports), while one was started here
 
 elasticsearch.yml is rewritten from the settings on every start, and index_config/hunspell is
 copied in, so the node always matches the checkout.
@@ -30,10 +33,17 @@ RELOCATION_ROOT = Path("/var/lib/shrinksearch")
 
 @dataclass(frozen=True)
 class NodeHome:
-    """Paths of one node home; `requested` differs from `root` when it had to move."""
+    """Paths of one node home; `requested` differs from `root` when it had to move. A node of a
+    cluster has its own root under the home and runs the distribution unpacked in `shared`."""
 
     root: Path
     requested: Path
+    shared: Path | None = None
+
+    @property
+    def install_root(self) -> Path:
+        """Where the distribution is unpacked: the home itself, or the cluster's home."""
+        return self.shared or self.root
 
     @property
     def relocated(self) -> bool:
@@ -69,7 +79,16 @@ class NodeHome:
         return self.logs / f"{CLUSTER_NAME}.log"
 
     def dist(self, version: str) -> Path:
-        return self.root / f"elasticsearch-{version}"
+        return self.install_root / f"elasticsearch-{version}"
+
+    def member(self, number: int) -> NodeHome:
+        """The home of node ``number`` of a cluster started in this home."""
+        root = self.root / "cluster" / f"node-{number}"
+        return NodeHome(root, root, shared=self.root)
+
+    @property
+    def cluster_file(self) -> Path:
+        return self.root / "cluster.json"
 
 
 def resolve_home(settings: Settings, user: NodeUser | None) -> NodeHome:
@@ -80,12 +99,14 @@ def resolve_home(settings: Settings, user: NodeUser | None) -> NodeHome:
     return NodeHome(_relocated(requested), requested)
 
 
-def prepare(home: NodeHome, dist: Path, settings: Settings, hunspell: Path, user: NodeUser | None) -> None:
-    """Create the home's folders and write its config; everything ends up owned by the node user."""
+def prepare(home: NodeHome, dist: Path, settings: Settings, hunspell: Path, user: NodeUser | None,
+            config: dict[str, object] | None = None) -> None:
+    """Create the home's folders and write its config (``config``, else a single node's as the
+    settings ask); everything ends up owned by the node user."""
     for folder in (home.config, home.data, home.logs):
         folder.mkdir(parents=True, exist_ok=True)
     _copy_distribution_config(dist / "config", home.config)
-    (home.config / "elasticsearch.yml").write_text(render_config(home, settings))
+    (home.config / "elasticsearch.yml").write_text(render_yaml(config or single_node_config(home, settings)))
     _copy_hunspell(hunspell, home.config / "hunspell")
     if user is not None:
         user.own(home.root)
@@ -93,24 +114,35 @@ def prepare(home: NodeHome, dist: Path, settings: Settings, hunspell: Path, user
 
 def render_config(home: NodeHome, settings: Settings) -> str:
     """elasticsearch.yml for a single local node as the settings ask."""
-    config: dict[str, object] = {
+    return render_yaml(single_node_config(home, settings))
+
+
+def render_yaml(config: dict[str, object]) -> str:
+    header = "# Written by `shrinksearch node start` from the settings on every start; edits are lost.\n"
+    return header + yaml.safe_dump(config, sort_keys=False)
+
+
+def single_node_config(home: NodeHome, settings: Settings) -> dict[str, object]:
+    config = base_config(home, settings)
+    config.update({"node.name": CLUSTER_NAME, "http.port": settings.node_port, "discovery.type": "single-node"})
+    if settings.node_security:
+        # Plain HTTP on loopback; single-node discovery needs no transport TLS either.
+        config["xpack.security.http.ssl.enabled"] = False
+        config["xpack.security.transport.ssl.enabled"] = False
+    return config
+
+
+def base_config(home: NodeHome, settings: Settings) -> dict[str, object]:
+    """What every node of this project has: loopback, its own paths, no disk watermarks."""
+    return {
         "cluster.name": CLUSTER_NAME,
-        "node.name": CLUSTER_NAME,
         "network.host": "127.0.0.1",
-        "http.port": settings.node_port,
-        "discovery.type": "single-node",
         "path.data": str(home.data),
         "path.logs": str(home.logs),
         # Dev machines are often fuller than the default 85/90% watermarks allow.
         "cluster.routing.allocation.disk.threshold_enabled": False,
         "xpack.security.enabled": settings.node_security,
     }
-    if settings.node_security:
-        # Plain HTTP on loopback; single-node discovery needs no transport TLS either.
-        config["xpack.security.http.ssl.enabled"] = False
-        config["xpack.security.transport.ssl.enabled"] = False
-    header = "# Written by `shrinksearch node start` from the settings on every start; edits are lost.\n"
-    return header + yaml.safe_dump(config, sort_keys=False)
 
 
 def _nearest_existing(path: Path) -> Path:

@@ -26,15 +26,22 @@ LOG_LINES_ON_FAILURE = 15
 
 def ensure_port_free(port: int) -> None:
     """Raise PortInUseError naming the port and the setting when something listens there."""
+    if not port_is_free(port):
+        raise PortInUseError(
+            f"port {port} is already in use by another process; stop it or set SHRINKSEARCH_NODE_PORT to a free port"
+        )
+
+
+def port_is_free(port: int) -> bool:
+    """Whether a node could listen on 127.0.0.1:``port``."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe_socket:
         # Like Elasticsearch itself, ignore sockets lingering in TIME_WAIT after a stop.
         probe_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe_socket.bind(("127.0.0.1", port))
         except OSError:
-            raise PortInUseError(
-                f"port {port} is already in use by another process; stop it or set SHRINKSEARCH_NODE_PORT to a free port"
-            ) from None
+            return False
+    return True
 
 
 def es_env(java_home: Path, home: NodeHome, heap: str) -> dict[str, str]:
@@ -54,7 +61,7 @@ def set_bootstrap_password(dist: Path, home: NodeHome, env: dict[str, str], pass
     _run_tool([tool, "add", "-x", "-f", "bootstrap.password"], env, user, stdin=password)
 
 
-def launch(dist: Path, home: NodeHome, env: dict[str, str], user: NodeUser | None) -> None:
+def launch(dist: Path, home: NodeHome, env: dict[str, str], user: NodeUser | None, timeout: float = START_TIMEOUT) -> None:
     """Run bin/elasticsearch detached; raise with the last log lines if it fails to start."""
     home.pidfile.unlink(missing_ok=True)
     command = [str(dist / "bin" / "elasticsearch"), "-d", "-p", str(home.pidfile)]
@@ -63,10 +70,10 @@ def launch(dist: Path, home: NodeHome, env: dict[str, str], user: NodeUser | Non
         try:
             done = subprocess.run(
                 command, env=env, cwd=home.root, stdin=subprocess.DEVNULL, stdout=out,
-                stderr=subprocess.STDOUT, timeout=START_TIMEOUT, **as_user(user),
+                stderr=subprocess.STDOUT, timeout=timeout, **as_user(user),
             )  # fmt: skip
         except subprocess.TimeoutExpired:
-            raise NodeError(failure_message(home, f"did not start within {START_TIMEOUT:.0f} s")) from None
+            raise NodeError(failure_message(home, f"did not start within {timeout:.0f} s")) from None
     if done.returncode != 0:
         raise NodeError(failure_message(home, f"exited during start with code {done.returncode}"))
 
@@ -158,8 +165,8 @@ def _is_node_of(pid: int, home: NodeHome) -> bool:
     if info is None:
         return False
     state, cmdline = info
-    # The server's --module-path points into the home's distribution.
-    return not state.startswith("Z") and "org.elasticsearch" in cmdline and f"{home.root}/" in cmdline
+    # The server's --module-path points into the home's distribution (a cluster's nodes share one).
+    return not state.startswith("Z") and "org.elasticsearch" in cmdline and f"{home.install_root}/" in cmdline
 
 
 def _process(pid: int) -> tuple[str, str] | None:

@@ -65,24 +65,24 @@ class NodeManager:
 
     def start(self) -> StartResult:
         """Start the node and wait until it is ready; harmless when it already runs."""
-        self._check_settings()
+        self.check_settings()
         began = time.monotonic()
-        with self._lock():
+        with self.lock():
             pid = launcher.running_pid(self.home)
             if pid is not None:
                 return self._result(pid, began, already_running=True)
             self._check_port()
-            java = self._java()
-            dist = self._install()
+            java = self.java()
+            dist = self.install()
             self._launch(dist, java)
-            pid = launcher.wait_ready(self.url, self._auth, self.home)
+            pid = launcher.wait_ready(self.url, self.auth, self.home)
         return self._result(pid, began, already_running=False)
 
     def stop(self) -> int | None:
         """Stop the node this project started here and wait until it is gone; its pid, or None."""
         if not self.home.root.exists():
             return None  # never started here: leave no empty home behind
-        with self._lock():
+        with self.lock():
             pid = launcher.running_pid(self.home)
             if pid is not None:
                 launcher.terminate(pid, self.home)
@@ -96,10 +96,10 @@ class NodeManager:
         base = NodeStatus(False, self.url, self.home, security=self.settings.node_security)
         if pid is None:
             return base
-        state = probe.health(self.url, self._auth)
+        state = probe.health(self.url, self.auth)
         if state is None:
             return NodeStatus(True, self.url, self.home, pid, None, "not answering", self.settings.node_security)
-        version = probe.version(self.url, self._auth)
+        version = probe.version(self.url, self.auth)
         return NodeStatus(True, self.url, self.home, pid, version, state["status"], self.settings.node_security)
 
     def logs(self, lines: int = 50) -> list[str]:
@@ -113,11 +113,12 @@ class NodeManager:
         return self.start().url
 
     @property
-    def _auth(self) -> probe.Auth:
+    def auth(self) -> probe.Auth:
         password = self.settings.es_password
         return (self.settings.es_username, password.get_secret_value()) if password else None
 
-    def _check_settings(self) -> None:
+    def check_settings(self) -> None:
+        """Refuse settings the node cannot start with (security without a password, a bad heap)."""
         if self.settings.node_security and not self.settings.es_password:
             raise UsageError("SHRINKSEARCH_NODE_SECURITY is on but no password is set; set SHRINKSEARCH_ES_PASSWORD")
         if not re.fullmatch(r"\d+[kKmMgG]", self.settings.node_heap):
@@ -142,7 +143,8 @@ class NodeManager:
         except ElasticsearchUnavailable:
             return True  # it asked for credentials: a secured Elasticsearch
 
-    def _java(self) -> Java:
+    def java(self) -> Java:
+        """A JDK that can run the node, readable by the node user."""
         java = find_java(self.settings.java_home)
         user = self.user
         if user is not None and not user.can_enter(java.home / "bin" / "java"):
@@ -152,7 +154,7 @@ class NodeManager:
             )
         return java
 
-    def _install(self) -> Path:
+    def install(self) -> Path:
         """The unpacked distribution in the home, fetched into the cache first if needed."""
         settings = self.settings
         archive = distribution.fetch(settings.es_version, settings.cache_dir, settings.maven_url, self.console)
@@ -168,11 +170,11 @@ class NodeManager:
         launcher.launch(dist, self.home, env, self.user)
 
     def _result(self, pid: int, began: float, already_running: bool) -> StartResult:
-        version = probe.version(self.url, self._auth)
+        version = probe.version(self.url, self.auth)
         return StartResult(self.url, pid, version, already_running, time.monotonic() - began)
 
     @contextmanager
-    def _lock(self) -> Iterator[None]:
+    def lock(self) -> Iterator[None]:
         """One start or stop at a time per home (two shells, or tests and a user)."""
         self.home.root.mkdir(parents=True, exist_ok=True)
         with self.home.lockfile.open("a") as lock:

@@ -12,9 +12,10 @@ contracts.md section 5. Typical use in a test::
 """
 
 from .network import BLOGS_DIR, Blog, BlogCounts, Comment, ExpectedCounts, Network, Post, expected_counts, load_network
-from .server import create_app, running_server, serve
+from .server import AccessLog, create_app, running_hosts, running_server, serve
 
 __all__ = [
+    "AccessLog",
     "BLOGS_DIR",
     "Blog",
     "BlogCounts",
@@ -25,6 +26,7 @@ __all__ = [
     "create_app",
     "expected_counts",
     "load_network",
+    "running_hosts",
     "running_server",
     "serve",
 ]

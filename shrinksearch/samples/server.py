@@ -4,7 +4,9 @@
 blog's platform module) and turns its Page into a response, answering conditional requests
 (``If-None-Match`` against a strong ETag of the body, ``If-Modified-Since`` against the
 page's content date) with 304. ``serve`` runs it in the foreground; ``running_server``
-runs it on a background thread for tests and yields the base URL.
+runs it on a background thread for tests and yields the base URL; ``running_hosts`` serves it
+on several loopback addresses at once (127.0.0.2, 127.0.0.3, …: distinct hosts, as real blogs
+are), optionally recording every request in an ``AccessLog``.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import asyncio
 import hashlib
 import socket
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from collections import OrderedDict
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from types import ModuleType
@@ -131,13 +135,50 @@ class RenderCache:
         return page
 
 
-def create_app(network: Network | None = None, crawl_delay: float = DEFAULT_CRAWL_DELAY) -> Starlette:
+@dataclass(frozen=True)
+class Access:
+    """One request as the server saw it: the host it came to, when it started and ended."""
+
+    host: str
+    path: str
+    user_agent: str
+    started: float
+    finished: float
+    status: int
+
+
+class AccessLog:
+    """Every request served, with ``time.time()`` timestamps (tests check who fetched what when)."""
+
+    def __init__(self) -> None:
+        self.entries: list[Access] = []
+        self._lock = threading.Lock()
+
+    def add(self, entry: Access) -> None:
+        with self._lock:
+            self.entries.append(entry)
+
+    def snapshot(self) -> list[Access]:
+        with self._lock:
+            return list(self.entries)
+
+
+def create_app(network: Network | None = None, crawl_delay: float = DEFAULT_CRAWL_DELAY, access_log: AccessLog | None = None) -> Starlette:
     """The ASGI app serving ``network`` (default: the shipped blogs); it reads the network on
-    every request, so changes made through ``network.add_post``/``add_comment`` show at once."""
+    every request, so changes made through ``network.add_post``/``add_comment`` show at once.
+    Every request is recorded in ``access_log`` when one is given."""
     net = network if network is not None else load_network()
     cache = RenderCache(net)
 
     async def endpoint(request: Request) -> Response:
+        started = time.time()
+        response = await respond(request)
+        if access_log is not None:
+            access_log.add(Access(request.url.netloc, request.url.path, request.headers.get("user-agent", ""),
+                                  started, time.time(), response.status_code))
+        return response
+
+    async def respond(request: Request) -> Response:
         req = Req(
             base=f"{request.url.scheme}://{request.url.netloc}",
             path=request.url.path,
@@ -174,26 +215,50 @@ def bind(host: str, port: int) -> socket.socket:
 
 def serve(
     port: int | None = None,
-    host: str = "127.0.0.1",
+    host: str | Sequence[str] = "127.0.0.1",
     network: Network | None = None,
     crawl_delay: float = DEFAULT_CRAWL_DELAY,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Run the network in the foreground until interrupted; ``on_ready`` gets the base URL
-    once the port is bound (the CLI prints it)."""
+    """Run the network in the foreground until interrupted, on one address or several (the same
+    port on each); ``on_ready`` gets each base URL once its port is bound (the CLI prints them)."""
     serve_app(create_app(network, crawl_delay), port if port is not None else get_settings().samples_port, host, on_ready)
 
 
-def serve_app(app: Starlette, port: int, host: str = "127.0.0.1", on_ready: Callable[[str], None] | None = None) -> None:
-    """Run any ASGI ``app`` in the foreground until interrupted (the network, a saved copy)."""
-    sock = bind(host, port)
+def serve_app(app: Starlette, port: int, host: str | Sequence[str] = "127.0.0.1",
+              on_ready: Callable[[str], None] | None = None) -> None:
+    """Run any ASGI ``app`` (the network, a saved copy) in the foreground until interrupted."""
+    sockets = bind_all([host] if isinstance(host, str) else list(host), port)
     config = uvicorn.Config(app, log_level="warning", lifespan="off")
     if on_ready is not None:
-        on_ready(f"http://{host}:{sock.getsockname()[1]}")
+        for sock in sockets:
+            on_ready(_base_url(sock))
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        uvicorn.Server(config).run(sockets=sockets)
     finally:
-        sock.close()
+        for sock in sockets:
+            sock.close()
+
+
+def bind_all(hosts: Sequence[str], port: int, attempts: int = 5) -> list[socket.socket]:
+    """One listening socket per host, all on the same port (a free one when ``port`` is 0)."""
+    for _ in range(attempts):
+        first = bind(hosts[0], port)
+        sockets = [first]
+        try:
+            sockets += [bind(host, first.getsockname()[1]) for host in hosts[1:]]
+            return sockets
+        except UsageError:
+            for sock in sockets:
+                sock.close()
+            if port != 0:
+                raise
+    raise UsageError(f"no port free on all of {', '.join(hosts)}; pass --port with a free port")
+
+
+def _base_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://{host}:{port}"
 
 
 @contextmanager
@@ -205,25 +270,45 @@ def running_server(
     ``port=0`` picks a free port. Pass your own ``network`` to change it while it is served.
     ``crawl_delay`` defaults to 0 here so tests crawl at full speed.
     """
-    with running_app(create_app(network, crawl_delay), host=host, port=port) as base_url:
+    with running_hosts([host], port, network, crawl_delay) as [base_url]:
         yield base_url
+
+
+@contextmanager
+def running_hosts(
+    hosts: Sequence[str], port: int = 0, network: Network | None = None, crawl_delay: float = 0.0,
+    access_log: AccessLog | None = None,
+) -> Iterator[list[str]]:
+    """Serve the network on every address of ``hosts`` (the same port on each) on a background
+    thread; yields the base URLs in the order of ``hosts``. On Linux every 127.x.y.z is loopback,
+    so ``["127.0.0.2", "127.0.0.3"]`` gives two distinct hosts on one machine."""
+    with _running(create_app(network, crawl_delay, access_log), hosts, port) as base_urls:
+        yield base_urls
 
 
 @contextmanager
 def running_app(app: Starlette, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve any ASGI ``app`` on a background thread; yields its base URL (``port=0``: a free port)."""
-    sock = bind(host, port)
+    with _running(app, [host], port) as [base_url]:
+        yield base_url
+
+
+@contextmanager
+def _running(app: Starlette, hosts: Sequence[str], port: int) -> Iterator[list[str]]:
+    sockets = bind_all(hosts, port)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="samples-server", daemon=True)
-    thread.start()
-    try:
-        _wait_started(server, thread)
-        yield f"http://{host}:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(STARTUP_TIMEOUT)
-        sock.close()
+    thread = threading.Thread(target=server.run, kwargs={"sockets": sockets}, name="samples-server", daemon=True)
+    with ExitStack() as cleanup:
+        for sock in sockets:
+            cleanup.callback(sock.close)
+        thread.start()
+        try:
+            _wait_started(server, thread)
+            yield [_base_url(sock) for sock in sockets]
+        finally:
+            server.should_exit = True
+            thread.join(STARTUP_TIMEOUT)
 
 
 def _wait_started(server: uvicorn.Server, thread: threading.Thread) -> None:
