@@ -91,7 +91,9 @@ def _crawl_and_index_here(names: list[str] | None, url: str | None, platform: st
     crawls = _submit_crawls(names, url, platform, incremental, fast, run_dir)
     summaries, incomplete = _finished_crawls(crawls)
     deleted = apply_upstream_deletions(summaries)
-    outputs = [Path(s.output) for s in summaries if s.output and Path(s.output).exists()]
+    # an incomplete crawl's task failed (the UI shows it, the summary says why), but what it
+    # did find is good: it is indexed like the rest
+    outputs = [Path(s.output) for s in summaries + incomplete if s.output and Path(s.output).exists()]
     rejects = run_dir / "rejects.jsonl"
     cleaned = clean_records(outputs, run_dir / "cleaned.jsonl", rejects)
     embed = get_settings().embeddings if embeddings is None else embeddings
@@ -141,7 +143,8 @@ def _group_names(group: str | None) -> list[str]:
 
 def _finished_crawls(crawls) -> tuple[list[CrawlSummary], list[CrawlSummary]]:  # noqa: ANN001
     """Summaries of the crawls that succeeded, and of those that finished but found too
-    little (their records are left out); one blog failing never stops the others."""
+    little (their task failed; their records are indexed all the same); one blog failing
+    never stops the others."""
     summaries, incomplete = [], []
     for crawl in crawls:
         result = crawl.result(raise_on_failure=False)
@@ -150,5 +153,5 @@ def _finished_crawls(crawls) -> tuple[list[CrawlSummary], list[CrawlSummary]]:  
         else:
             if isinstance(result, CrawlIncomplete) and isinstance(result.summary, CrawlSummary):
                 incomplete.append(result.summary)
-            get_run_logger().error("a crawl failed and is left out of this run: %s", result)
+            get_run_logger().error("a crawl failed: %s", result)
     return summaries, incomplete

@@ -51,9 +51,9 @@ def pipeline_summary_markdown(
 
 
 def completeness_markdown(crawls: list[CrawlSummary], incomplete: list[CrawlSummary]) -> list[str]:
-    """Per blog: found against declared, field coverage, and why a crawl was left out."""
+    """Per blog: found against declared, field coverage, and why a crawl is incomplete."""
     lines = ["", "### Completeness (found / declared)", "",
-             "| blog | posts | comments | author | date | parent | left out because |", "|---|---:|---:|---:|---:|---:|---|"]
+             "| blog | posts | comments | author | date | parent | incomplete because |", "|---|---:|---:|---:|---:|---:|---|"]
     for crawl in crawls + incomplete:
         c = crawl.completeness
         cover = [("n/a" if c.coverage.get(k) is None else f"{c.coverage[k]:.0%}") for k in ("author", "date", "parent")]

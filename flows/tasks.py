@@ -64,7 +64,7 @@ def crawl_blog(label: str, source: str | None, url: str | None, platform: str | 
 
     An unfinished crawl (killed, paused) resumes where it stopped on the retry. A crawl that
     finished but found nothing, or far less than the blog declares, fails with
-    ``CrawlIncomplete`` (no retry) and its records are not indexed."""
+    ``CrawlIncomplete`` (no retry); the flow still indexes what it found."""
     start_url = url or find_source(str(source), get_settings().sources_file).url
     with host_slot(start_url, gap=0.0 if fast else HOST_GAP_SECONDS):
         summary = run_crawl(source=source, url=url, platform=platform, incremental=incremental, fast=fast, out=out)

@@ -73,15 +73,27 @@ class Site:
         return f"<p>{PROSE}Marker {self.marker(keep)}.</p>"
 
     def add(self, path: str, answer: Answer, **query: Any) -> str:
-        key = path + ("?" + "&".join(f"{k}={v}" for k, v in sorted(query.items())) if query else "")
-        self.routes[key] = answer
+        self.routes[_key(path, query)] = answer
         return self.base + path
 
     def answer(self, request: Request) -> Response:
-        query = parse_qs(request.url.query, keep_blank_values=True)
-        flat = "&".join(f"{k}={v[0]}" for k, v in sorted(query.items()))
-        found = self.routes.get(request.url.path + ("?" + flat if flat else "")) or self.routes.get(request.url.path)
+        query = {k: v[0] for k, v in parse_qs(request.url.query, keep_blank_values=True).items()}
+        found = self.routes.get(_key(request.url.path, query)) or self.routes.get(request.url.path)
+        if found is None and "/feeds/" in request.url.path and "alt" in query:
+            # as Blogger does: a feed asked without paging is its first page, at the default size
+            found = next((answer for key, answer in self.routes.items()
+                          if _without_size(key) == _key(request.url.path, {"start-index": "1", **query}, sized=False)), None)
         return (found or Answer("not found", status=404)).response()
+
+
+def _key(path: str, query: dict[str, Any], sized: bool = True) -> str:
+    items = sorted((k, v) for k, v in query.items() if sized or k != "max-results")
+    return path + ("?" + "&".join(f"{k}={v}" for k, v in items) if items else "")
+
+
+def _without_size(key: str) -> str:
+    path, _, query = key.partition("?")
+    return _key(path, dict(pair.split("=", 1) for pair in query.split("&")) if query else {}, sized=False)
 
 
 def json_answer(data: Any, **headers: str) -> Answer:
@@ -129,6 +141,10 @@ def comment_query() -> dict[str, Any]:
 
 def build_blogger(site: Site) -> None:
     b = site.base
+    # the home page links its feeds, as a Blogger template does
+    site.add("/blogger/", Answer(html_page("Blogger Faults", "<p>Posts are read from the feeds.</p>",
+                                           f'<link rel="alternate" type="application/json" href="{b}/blogger/feeds/posts/default?alt=json">'
+                                           '<meta content="blogger" name="generator">')))
     entries: list[dict[str, Any]] = []
 
     def post(number: int, html: str, comments: list[dict[str, Any]] | Answer | None = None, **fields: Any) -> None:
@@ -212,6 +228,9 @@ def wp_comments_path(site: Site, post: int, answer: Answer) -> None:
 
 def build_wordpress(site: Site) -> None:
     b = site.base
+    # the home page advertises the REST API, as every WordPress does (the crawler never guesses it)
+    site.add("/wordpress/", Answer(html_page("WordPress Faults", "<p>Posts are read through the API.</p>",
+                                             f'<link rel="https://api.w.org/" href="{b}/wordpress/wp-json/">')))
     site.add("/wordpress/wp-json/", json_answer({"name": "WordPress Faults", "namespaces": ["wp/v2"]}))
     posts: list[Any] = []
 
@@ -247,8 +266,8 @@ def build_wordpress(site: Site) -> None:
     post(61, site.text(), json_answer({"code": "rest_forbidden", "message": "Sorry.", "data": {"status": 401}}))
     post(62, site.text(), Answer(html_page("Maintenance", "<p>Briefly unavailable</p>")))
     post(63, site.text(), Answer(b"", "application/json"))
-    post(64, site.text(False), Answer(json.dumps({"code": "rest_forbidden", "message": "Sorry.", "data": {"status": 401}}),
-                                      "application/json", status=401))  # and the post page is missing
+    post(64, site.text(), Answer(json.dumps({"code": "rest_forbidden", "message": "Sorry.", "data": {"status": 401}}),
+                                      "application/json", status=401))  # and the post page is missing: the post as the API gives it
     site.add("/wordpress/wp-json/wp/v2/posts", json_answer(posts, **{"X-WP-TotalPages": "2", "X-WP-Total": "60"}),
              page=1, per_page=100, _embed=1)
     site.add("/wordpress/wp-json/wp/v2/posts", Answer('[{"id": 99, "link": "', "application/json"),

@@ -86,7 +86,7 @@ def test_file_names_follow_wget(url: str, media_type: str, naming: Any, name: st
 
 def test_converted_links_are_relative_with_the_query_mark_escaped() -> None:
     assert relative_link("b/2008/03/a.html", "b/2008/03/a.html?showComment=1.html") == "a.html?showComment=1.html"
-    assert relative_link("b/2008/03/a.html", "b/index.html") == "../../index.html"
+    assert relative_link("b/2008/03/a.html", "b/index.html") == "../../index.html"  # repo-bounds: a link, not a path
     assert relative_link("b/index.html", "b/search?updated-max=2008-02-06T11:20:00.html") == \
         "./search?updated-max=2008-02-06T11:20:00.html"  # else "search?updated-max=2008…" would read as a scheme
     assert quote_local("a.html?showComment=1.html") == "a.html%3FshowComment=1.html"

@@ -182,13 +182,22 @@ class BloggerSpider(BlogSpider):
         return self.request(candidates[0], self.parse_posts_feed, conditional=first_page, feed_page=True,
                             cb_kwargs={"candidates": candidates if first_page else []}, fallback=fallback)
 
+    def feed_page(self, response: Response) -> FeedPage:
+        """A feed response read, its problem counted once: an empty or binary body by
+        ``usable``, a JSON feed that is no JSON as ``bad_json``, anything else as ``bad_feed``."""
+        if not self.usable(response, expect="feed"):
+            return FeedPage(problem="unusable")
+        page = read_feed(response.body)
+        if page.problem:
+            self.count_error("bad_json" if page.problem == "not JSON" else "bad_feed", response.url, page.problem)
+        return page
+
     @batch_records
     def parse_posts_feed(self, response: Response, candidates: list[str]) -> Iterator[Any]:
         if self.not_modified(response):
             return
-        page = read_feed(response.body) if self.usable(response, expect="feed") else FeedPage(problem="unusable")
+        page = self.feed_page(response)
         if page.problem:
-            self.count_error("bad_feed", response.url, page.problem)
             if candidates[1:]:
                 yield self.posts_feed_request(candidates[1:])
             else:
@@ -265,9 +274,8 @@ class BloggerSpider(BlogSpider):
     @batch_records
     def parse_comments_feed(self, response: Response, post: dict[str, Any], candidates: list[str],
                             so_far: list[dict[str, Any]]) -> Iterator[Any]:
-        page = read_feed(response.body) if self.usable(response, expect="feed") else FeedPage(problem="unusable")
+        page = self.feed_page(response)
         if page.problem:
-            self.count_error("bad_feed", response.url, page.problem)
             yield (self.comments_feed_request(post, candidates[1:]) if not so_far and candidates[1:]
                    else self.post_page_request(post["url"], comments_only=True))
             if so_far:

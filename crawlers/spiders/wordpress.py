@@ -349,9 +349,11 @@ class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: is
         yield RecordBatch(url=post["url"], records=list(self.rest_records(post, comments, declared, emit_post=True)))
 
     def page_thread_request(self, post: dict[str, Any]) -> scrapy.Request:
-        """The REST comments of a post failed: read them from its page (the REST fields kept)."""
+        """The REST comments of a post failed: read them from its page (the REST fields kept);
+        when the page fails too, the post as the API gave it, its comments unknown."""
         known = {k: v for k, v in post.items() if k != "author_id"}
-        return self.request(post["url"], self.parse_page, dont_filter=True, cb_kwargs={"known": known})
+        return self.request(post["url"], self.parse_page, dont_filter=True, cb_kwargs={"known": known},
+                            fallback=("rest_batch", post, [], None))
 
     # --- REST: incremental --------------------------------------------------------------
     def recent_comments_request(self, page: int) -> scrapy.Request:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
-from pydantic import SecretStr
 
-from shrinksearch.settings import Settings, get_settings
+if TYPE_CHECKING:
+    from shrinksearch.settings import Settings
 
 worker_app = typer.Typer(help="Run Prefect workers for the deployments on a work pool (`shrinksearch deploy --pool`).", no_args_is_help=True)
 
@@ -36,6 +36,7 @@ def start(
 ) -> None:
     """Start a worker that runs the flow runs of work pool NAME until interrupted."""
     from shrinksearch.cli.pipeline import use_local_prefect_server
+    from shrinksearch.settings import get_settings
 
     use_local_prefect_server()
     command = worker_command(pool, name, limit, pool_type)
@@ -61,6 +62,8 @@ def worker_env(settings: Settings, environ: os._Environ[str] | dict[str, str]) -
 
 
 def _as_env(value: object) -> str:
+    from pydantic import SecretStr
+
     if isinstance(value, SecretStr):
         return value.get_secret_value()
     if isinstance(value, Path):

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from elasticsearch import ApiError, TransportError
 
-from shrinksearch.search.builder import Filters, Page, Sort, search_body
+from shrinksearch.search.builder import Filters, Page, Sort, folded_rescore, search_body
 from shrinksearch.search.query import parse_query
 from shrinksearch.search.results import Hit, hit_from_es
 from shrinksearch.search.service import SearchService
@@ -95,7 +95,11 @@ def ranking(service: SearchService, text: str, filters: Filters, sort: Sort) -> 
     expansions = service.expander.expand_all(parsed.concepts)
     threads = service._context(expansions)
     body = search_body(parsed, expansions, filters, Page(size=1, sort=sort, facets=False, highlight=False), threads)
-    return body["query"], body["sort"] if sort == "relevance" else NEWEST_FIRST
+    if sort != "relevance":
+        return body["query"], NEWEST_FIRST
+    # a rescored search sorts by score alone, ties in index order: the point in time's own
+    # tiebreaker (_shard_doc) keeps that order
+    return folded_rescore(body["query"], body.get("rescore", [])), body.get("sort", ["_score"])
 
 
 def _close(service: SearchService, pit: str) -> None:

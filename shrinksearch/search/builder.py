@@ -362,6 +362,21 @@ def rescorers(
     return out + ([covered] if covered else [])
 
 
+def folded_rescore(query: dict, rescore: list[dict]) -> dict:
+    """``query`` with the ``rescorers`` folded in: one query scoring every document as the
+    rescore scores the best window. For an export, which pages through every match with
+    ``search_after`` (a sort that no rescore can join): "total" steps add their query as a
+    ``should``, the coverage step multiplies by its functions."""
+    for step in rescore:
+        spec = step["query"]
+        if spec["score_mode"] == "total":
+            query = {"bool": {"must": [query], "should": [spec["rescore_query"]]}}
+        else:  # coverage_rescore: a function_score over every document, multiplied in
+            functions = spec["rescore_query"]["function_score"]["functions"]
+            query = {"function_score": {"query": query, "functions": functions, "score_mode": "sum", "boost_mode": "multiply"}}
+    return query
+
+
 def coverage_rescore(expansions: list[Expansion], window: int = RESCORE_WINDOW) -> dict | None:
     """Multiply the best ``window`` scores by 1 + COVERAGE_WEIGHT × the share of concepts shown."""
     if len(expansions) < 2:
