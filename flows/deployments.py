@@ -77,6 +77,8 @@ def build_deployments(
             tags=["shrinksearch"],
         ),
         forget_flow.to_deployment(
+            entrypoint_type=entrypoint_type,
+            job_variables=job_variables,
             name="forget",
             description="On demand: forget an author, a blog, a post or a comment (shrinksearch forget).",
             tags=["shrinksearch"],
