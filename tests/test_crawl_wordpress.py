@@ -319,6 +319,18 @@ def test_copies_map_the_original_host_onto_where_they_are_served():
     assert not home_link_on_a_post.is_copy()
 
 
+def test_a_copy_published_higher_up_than_the_blog_lived_maps_its_links_down():
+    # a static export of a blog that lived at /blog/, published at the root (seen in a real
+    # export on GitHub Pages): its home says, through its API root, that home is /blog/
+    moved = OriginMap()
+    moved.learn_moved("http://127.0.0.1:8000/", "/blog/")
+    assert moved.local("http://127.0.0.1:8000/blog/5-2/") == "http://127.0.0.1:8000/5-2/" and moved.is_copy()
+    assert moved.local("http://127.0.0.1:8000/other/") == "http://127.0.0.1:8000/other/"
+    multilingual = OriginMap()  # a live home at /de/ with its API at /wp-json/ is no copy
+    multilingual.learn_moved("https://x.example/de/", "https://x.example/")
+    assert not multilingual.is_copy()
+
+
 def test_page_kinds_and_a_static_front_pages_posts_page():
     home = real_page("wordpress-genesis-static-front-en-gb", "index.html")
     assert page_kind(home) == "page"

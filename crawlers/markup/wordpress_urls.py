@@ -43,6 +43,9 @@ class OriginMap:
 
     served: dict[str, str] = field(default_factory=dict)
     """Original ``host[:port]`` → base URL of the copy (scheme, host and path prefix)."""
+    moved: dict[str, str] = field(default_factory=dict)
+    """Original base URL → base URL of the copy on the same host, for a copy published higher
+    up than the blog lived (a static export of a blog at ``/blog/`` served at ``/``)."""
 
     def learn(self, fetched_url: str, named_url: str | None) -> None:
         """``named_url`` (a page's canonical or ``og:url``) names the page fetched from
@@ -61,6 +64,21 @@ class OriginMap:
         base = urlunsplit((fetched.scheme, fetched.netloc, prefix + "/", "", ""))
         for host in _host_variants(named.netloc.lower()):
             self.served.setdefault(host, base)
+
+    def learn_moved(self, fetched_url: str, home_url: str | None) -> None:
+        """The blog's home page, fetched from ``fetched_url``, says its home is ``home_url``
+        (the root of its REST API): at a deeper path of the same host, the copy was published
+        higher up, and every link naming that path is mapped onto it. (Never the other way:
+        a live multilingual home at ``/de/`` whose API is at ``/wp-json/`` is no copy.)"""
+        if not home_url:
+            return
+        home, fetched = urlsplit(urljoin(fetched_url, home_url.strip())), urlsplit(fetched_url)
+        home_path, fetched_path = home.path or "/", fetched.path or "/"
+        if home.netloc.lower() != fetched.netloc.lower() or not fetched_path.endswith("/") \
+                or not home_path.endswith("/") or home_path == fetched_path or not home_path.startswith(fetched_path):
+            return
+        self.moved.setdefault(urlunsplit((fetched.scheme, fetched.netloc, home_path, "", "")),
+                              urlunsplit((fetched.scheme, fetched.netloc, fetched_path, "", "")))
 
     def learn_wayback(self, fetched_url: str, links: list[str]) -> None:
         """A Wayback Machine capture served as a copy: its links wrap the original host's
@@ -84,6 +102,9 @@ class OriginMap:
         if not url:
             return url
         url = unwrap_wayback(url.strip())
+        for original, copy in self.moved.items():
+            if url.startswith(original):
+                return copy + url[len(original):]
         parts = urlsplit(url)
         base = self.served.get(parts.netloc.lower())
         if base is None:
@@ -92,4 +113,4 @@ class OriginMap:
         return base + rest
 
     def is_copy(self) -> bool:
-        return bool(self.served)
+        return bool(self.served or self.moved)

@@ -193,6 +193,7 @@ class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: is
             self.origins.learn(response.url, home)  # learns only when this page is the home
         if api and "home" in (response.css("body::attr(class)").get() or "").split():
             self.origins.learn(response.url, home_of_api(api))
+            self.origins.learn_moved(response.url, home_of_api(api))
         self.origins.learn_wayback(response.url, response.css("a::attr(href), link::attr(href)").getall())
 
     def adopt_root(self, page: str, api: str | None, feed: str | None) -> None:
