@@ -14,8 +14,12 @@ exported three ways:
   JSON — what reading every match costs without the project's rows and encoding.
 
 Each way exports a first slice (1,000 matches; the CLI's largest page, 100, without
-``--all``) and every match; HTTP also the first 10,000 and JSON Lines. Targets: first byte
-under a second; memory flat (peak RSS exporting every match within 20 % of the slice's).
+``--all``) and every match; HTTP also the first 10,000 and JSON Lines, the CLI also every
+match of a narrower query (``NARROW``, about a sixth as many). Targets: first byte under a
+second; memory flat: the peak RSS of exporting every match within 20 % of a smaller export
+that already pages at full size (HTTP's first 10,000; the CLI's narrower ``--all``). A slice
+that fits in the first small page (100 rows) never holds a full page of 2,000 hits, so the
+ratio to it measures the page buffer, not growth with the rows; it is shown for information.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from .prepared import taxonomy
 
 DOCUMENTS = 100_000
 QUERY = os.environ.get("BENCH_EXPORT_QUERY", "patients people medication therapist feel time think work")
+NARROW = os.environ.get("BENCH_EXPORT_NARROW", "medication")
 SMALL = 1_000
 CLI_SMALL = 100  # --limit is a page size, at most MAX_PAGE_SIZE
 TARGET_FIRST_BYTE_S = 1.0
@@ -107,9 +112,9 @@ def http_export(base: str, server_pid: int, fmt: str, limit: int | None, scratch
                    peak_rss_mib=peak, rss_before_mib=round(sampler.start_mib, 1))
 
 
-def cli_export(alias: str, limit: int | None, scratch: Path) -> dict[str, Any]:
+def cli_export(alias: str, limit: int | None, scratch: Path, query: str = QUERY) -> dict[str, Any]:
     cli = str(Path(sys.executable).with_name("shrinksearch"))
-    argv = [cli, "search", QUERY, "--format", "csv", *(["--limit", str(limit)] if limit else ["--all"])]
+    argv = [cli, "search", query, "--format", "csv", *(["--limit", str(limit)] if limit else ["--all"])]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["SHRINKSEARCH_INDEX_ALIAS"] = alias
     out = scratch / "cli.csv"
@@ -130,7 +135,8 @@ def cli_export(alias: str, limit: int | None, scratch: Path) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     if returncode != 0:
         raise RuntimeError(f"{' '.join(argv[1:])} exited with {returncode}")
-    return _result("cli csv", limit, first_byte, seconds, size, count_rows(out, "csv"), peak_rss_mib=peak)
+    way = "cli csv" if query == QUERY else "cli csv narrow"
+    return _result(way, limit, first_byte, seconds, size, count_rows(out, "csv"), peak_rss_mib=peak)
 
 
 def direct_export(es: Elasticsearch, service: SearchService, limit: int | None) -> dict[str, Any]:
@@ -187,6 +193,7 @@ def run(size: int | None = None) -> dict[str, Any]:
         finally:
             stop_api(server)
         results += [cli_export(manager.alias, limit, scratch) for limit in (CLI_SMALL, None)]
+        results.append(cli_export(manager.alias, None, scratch, NARROW))
     return report(documents, matches, results, es)
 
 
@@ -198,12 +205,16 @@ def report(documents: int, matches: int, results: list[dict[str, Any]], es: Elas
     by = {(r["way"], r["limit"]): r for r in results}
     direct = by[("direct", "all")]
     checks = []
-    for way, slice_ in (("http csv", SMALL), ("cli csv", CLI_SMALL)):
-        whole, small = by[(way, "all")], by[(way, slice_)]
+    for way, slice_, (paged_way, paged_limit, paged_name) in (
+            ("http csv", SMALL, ("http csv", 10_000, "first 10,000")),
+            ("cli csv", CLI_SMALL, ("cli csv narrow", "all", f"all {by[('cli csv narrow', 'all')]['rows']:,} of '{NARROW}'"))):
+        whole, small, paged = by[(way, "all")], by[(way, slice_)], by[(paged_way, paged_limit)]
         checks.append((f"{way}: every match exported", whole["rows"], whole["rows"] == matches))
         checks.append((f"{way}: first byte < {TARGET_FIRST_BYTE_S:g} s (all)", whole["first_byte_s"], whole["first_byte_s"] < TARGET_FIRST_BYTE_S))
-        growth = ratio(whole["peak_rss_mib"], small["peak_rss_mib"])
-        checks.append((f"{way}: peak RSS all / first {slice_:,} <= {TARGET_MEMORY_RATIO}", growth, growth <= TARGET_MEMORY_RATIO))
+        growth = ratio(whole["peak_rss_mib"], paged["peak_rss_mib"])
+        checks.append((f"{way}: peak RSS all / {paged_name} <= {TARGET_MEMORY_RATIO}", growth, growth <= TARGET_MEMORY_RATIO))
+        checks.append((f"{way}: peak RSS all / first {slice_:,} (info: the page buffer)",
+                       ratio(whole["peak_rss_mib"], small["peak_rss_mib"]), True))
         checks.append((f"{way}: rows/s vs direct (info)", ratio(whole["rows_per_s"], direct["rows_per_s"]), True))
     show("export targets", ["target", "value", "met"], checks)
     payload = {"documents": documents, "query": QUERY, "matches": matches, "results": results,
