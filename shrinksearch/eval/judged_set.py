@@ -34,7 +34,7 @@ from elasticsearch import Elasticsearch
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shrinksearch.eval.corpus import comment_id_from_anchor, index_url_keys
-from shrinksearch.eval.judgments import QuestionClass, ResolvedQuery, validation_message
+from shrinksearch.eval.judgments import Grades, QuestionClass, ResolvedQuery, validation_message
 from shrinksearch.exceptions import UsageError
 
 
@@ -46,7 +46,7 @@ class FileQuestion(BaseModel):
     id: str = Field(min_length=1)
     query: str = Field(min_length=1, validation_alias=AliasChoices("question", "query"))
     type: QuestionClass = "topic"
-    relevant: dict[str, int] = Field(min_length=1)
+    relevant: Grades
     people: list[str] = Field(default_factory=list)
 
     @field_validator("relevant", mode="before")
@@ -55,14 +55,6 @@ class FileQuestion(BaseModel):
         if isinstance(value, list):  # [{"id": …, "grade": …}, …]
             return {str(item["id"]): item["grade"] for item in value}
         return value
-
-    @field_validator("relevant")
-    @classmethod
-    def _grades(cls, relevant: dict[str, int]) -> dict[str, int]:
-        bad = {ref: grade for ref, grade in relevant.items() if grade not in (1, 2)}
-        if bad:
-            raise ValueError(f"grades must be 1 or 2: {bad}")
-        return relevant
 
 
 def load_questions(path: Path) -> list[FileQuestion]:

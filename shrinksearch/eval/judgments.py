@@ -20,11 +20,11 @@ People are author keys, except anonymous ones: each anonymous document is its ow
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from elasticsearch import Elasticsearch
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from shrinksearch.eval.corpus import index_url_keys, reference_key
 from shrinksearch.exceptions import UsageError
@@ -36,6 +36,17 @@ QuestionClass = Literal["topic", "fact", "who"]
 CLASSES: tuple[QuestionClass, ...] = ("topic", "fact", "who")
 
 
+def _only_grades_1_and_2(relevant: dict[str, int]) -> dict[str, int]:
+    bad = {ref: grade for ref, grade in relevant.items() if grade not in (1, 2)}
+    if bad:
+        raise ValueError(f"grades must be 1 or 2: {bad}")
+    return relevant
+
+
+Grades = Annotated[dict[str, int], Field(min_length=1), AfterValidator(_only_grades_1_and_2)]
+"""A question's relevant documents, reference (or record id) -> grade: 2 = about it, 1 = touches it."""
+
+
 class JudgedQuery(BaseModel):
     """One question with its graded relevant documents and, for "who", its expected people."""
 
@@ -44,20 +55,12 @@ class JudgedQuery(BaseModel):
     id: str = Field(min_length=1)
     type: QuestionClass | None = None
     query: str = Field(min_length=1)
-    relevant: dict[str, int] = Field(min_length=1)
+    relevant: Grades
     people: list[str] = Field(default_factory=list)
 
     @property
     def question_class(self) -> QuestionClass:
         return self.type or ("who" if self.people else "topic")
-
-    @field_validator("relevant")
-    @classmethod
-    def _grades(cls, relevant: dict[str, int]) -> dict[str, int]:
-        bad = {ref: grade for ref, grade in relevant.items() if grade not in (1, 2)}
-        if bad:
-            raise ValueError(f"grades must be 1 or 2: {bad}")
-        return relevant
 
 
 class Judgments(BaseModel):
