@@ -51,37 +51,31 @@ ALIVE_EVENTS = {"prefect.flow-run.Pending", "prefect.flow-run.Running", "prefect
 def build_deployments(
     entrypoint_type: EntrypointType = EntrypointType.FILE_PATH, job_variables: dict[str, Any] | None = None
 ) -> list[RunnerDeployment]:
+    # What every deployment shares: how a worker finds the flow, what the run gets, the tag.
+    shared: dict[str, Any] = {"entrypoint_type": entrypoint_type, "job_variables": job_variables, "tags": ["shrinksearch"]}
     deployments = [
         crawl_and_index.to_deployment(
-            entrypoint_type=entrypoint_type,
-            job_variables=job_variables,
+            **shared,
             name="crawl-and-index",
             interval=CRAWL_EVERY,
             parameters={"incremental": True},
             description="Every 6 hours: crawl every source incrementally, clean, tag and index.",
-            tags=["shrinksearch"],
         ),
         re_enrich.to_deployment(
-            entrypoint_type=entrypoint_type,
-            job_variables=job_variables,
+            **shared,
             name="re-enrich",
             cron=RE_ENRICH_CRON,
             description="Nightly: re-tag indexed documents with the current theme taxonomy.",
-            tags=["shrinksearch"],
         ),
         full_reindex.to_deployment(
-            entrypoint_type=entrypoint_type,
-            job_variables=job_variables,
+            **shared,
             name="full-reindex",
             description="On demand: rebuild the next index version and swap the alias.",
-            tags=["shrinksearch"],
         ),
         forget_flow.to_deployment(
-            entrypoint_type=entrypoint_type,
-            job_variables=job_variables,
+            **shared,
             name="forget",
             description="On demand: forget an author, a blog, a post or a comment (shrinksearch forget).",
-            tags=["shrinksearch"],
         ),
     ]
     # to_deployment is sync here (no running event loop), but typed as "maybe a coroutine".
