@@ -10,7 +10,6 @@ so they can be tested on recorded pages.
 from __future__ import annotations
 
 import re
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
@@ -247,11 +246,6 @@ def pagination_links(sel: Selector, url: str) -> set[str]:
         if _PAGINATION_TEXT.search(text) or _PAGINATION_URL.search(href):
             found.add(href)
     return found
-
-
-def entry_fields(data: dict[str, Any] | None) -> dict[str, Any]:
-    """Structured data's description of a post, without the empty fields."""
-    return {k: v for k, v in (data or {}).items() if v not in (None, "", [])}
 
 
 _COUNT_HEADER = re.compile(

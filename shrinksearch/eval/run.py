@@ -33,7 +33,7 @@ from shrinksearch.eval.metrics import any_in_top, mean, ndcg_at, recall_at, reci
 from shrinksearch.exceptions import QueryError, UsageError
 from shrinksearch.samples.network import load_network
 from shrinksearch.search.builder import Page
-from shrinksearch.search.people import person_key
+from shrinksearch.search.people import key_of, person_key
 from shrinksearch.search.results import Hit
 from shrinksearch.search.service import SearchService, load_themes
 from shrinksearch.settings import Settings
@@ -111,10 +111,6 @@ class Report:
                 out.append(f"{name}: {counts['refused']} questions refused")
         return out
 
-    @property
-    def who_questions(self) -> int:
-        return sum(1 for q in self.queries if q.project.who is not None)
-
 
 def run_evaluation(
     settings: Settings, judgments_path: Path | None = None, fresh_samples: bool = False, manifest_path: Path | None = None
@@ -181,7 +177,7 @@ def _score_people(service: SearchService, q: ResolvedQuery, result: QueryResult,
 
 def people_in_order(hits: list[Hit]) -> list[str]:
     """Authors of ranked documents, each once, in order of first appearance."""
-    return list(dict.fromkeys(person_key(h.id, h.author_key, h.kind, h.blog) for h in hits))
+    return list(dict.fromkeys(key_of(h) for h in hits))
 
 
 def authors_of(service: SearchService, ids: list[str]) -> list[str]:

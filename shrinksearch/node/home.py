@@ -112,11 +112,6 @@ def prepare(home: NodeHome, dist: Path, settings: Settings, hunspell: Path, user
         user.own(home.root)
 
 
-def render_config(home: NodeHome, settings: Settings) -> str:
-    """elasticsearch.yml for a single local node as the settings ask."""
-    return render_yaml(single_node_config(home, settings))
-
-
 def render_yaml(config: dict[str, object]) -> str:
     header = "# Written by `shrinksearch node start` from the settings on every start; edits are lost.\n"
     return header + yaml.safe_dump(config, sort_keys=False)

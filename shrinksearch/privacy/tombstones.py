@@ -30,7 +30,7 @@ from shrinksearch.exceptions import ForgottenBlog, UsageError
 from shrinksearch.pipeline.jsonl import atomic_writer
 from shrinksearch.settings import Settings, privacy_path
 
-from .identity import Identity, identify, identify_text
+from .identity import Identity, identify
 from .keys import PrivacyKeys
 
 TOMBSTONES_FILE = "tombstones.json"
@@ -183,10 +183,6 @@ class Matcher:
     def matches_object(self, obj: Any) -> bool:
         """A decoded JSON line of any kind the pipeline writes."""
         return self.matches(identify(obj))
-
-    def matches_line(self, line: str) -> bool:
-        """A JSON line as text (possibly cut off)."""
-        return self.matches(identify_text(line))
 
     def matches_source(self, doc_id: str, source: dict[str, Any]) -> bool:
         """An Elasticsearch hit (its id and ``_source``)."""

@@ -408,11 +408,6 @@ def _with_thread(concept: dict, posts: dict[str, float], own_concept: dict) -> d
     return {"dis_max": {"queries": [concept, thread]}}
 
 
-def any_concept_clause(expansions: list[Expansion]) -> dict:
-    """Any concept at all."""
-    return {"bool": {"should": [concept_clause(e) for e in expansions], "minimum_should_match": 1}}
-
-
 # --- filters ----------------------------------------------------------------------------
 
 

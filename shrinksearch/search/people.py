@@ -129,8 +129,7 @@ def _bare(raw: dict[str, Any]) -> Bare:
 
 
 def _matched(raw: dict[str, Any]) -> list[str]:
-    matched = raw.get("matched_queries") or []
-    return list(matched) if isinstance(matched, list) else list(matched)  # a dict with scores, when asked
+    return list(raw.get("matched_queries") or [])  # a list, or a dict of names to scores when asked
 
 
 def _first(fields: dict[str, Any], name: str) -> str:

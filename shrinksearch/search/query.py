@@ -148,7 +148,6 @@ class ParsedQuery:
     excluded: tuple[Term, ...] = ()
     avoided: tuple[Term, ...] = ()
     role: Role | None = None
-    question: bool = field(default=False, repr=False)
     sequences: tuple[str, ...] = field(default=(), repr=False)  # each group's words as typed
 
     @property
@@ -219,7 +218,6 @@ def parse_query(text: str) -> ParsedQuery:
         excluded=excluded,
         avoided=avoided,
         role=role,
-        question=question,
         sequences=sequences,
     )
 
