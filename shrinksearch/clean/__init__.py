@@ -8,8 +8,9 @@ call them; ``RejectedRecord`` carries the reason a record was set aside.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from shrinksearch.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from shrinksearch.clean.authors import ANONYMOUS, ANONYMOUS_KEY, author_key, author_role, display_name
@@ -22,21 +23,15 @@ if TYPE_CHECKING:
     from shrinksearch.clean.record import MAX_HTML_CHARS, MAX_TEXT_CHARS, clean_record, comment_url
     from shrinksearch.clean.text import looks_binary, repair_text
 
-# Imported on first use (PEP 562): the near-duplicate index pulls in datasketch and scipy
+# Imported on first use (shrinksearch/lazy.py): the near-duplicate index pulls in datasketch and scipy
 # (~1 s), which a crawl checking tombstones (``shrinksearch.clean.authors``) never needs.
-_LAZY = {
+__getattr__ = lazy_exports(__name__, {
     "ANONYMOUS": "authors", "ANONYMOUS_KEY": "authors", "author_key": "authors", "author_role": "authors",
     "display_name": "authors", "to_utc": "dates", "NearDuplicateIndex": "dedupe", "RejectedRecord": "errors",
     "html_to_text": "html", "sanitize_html": "html", "detect_language": "lang", "split_quoted": "quotes",
     "strip_signature": "quotes", "MAX_HTML_CHARS": "record", "MAX_TEXT_CHARS": "record", "clean_record": "record",
     "comment_url": "record", "looks_binary": "text", "repair_text": "text",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+})
 
 
 __all__ = [

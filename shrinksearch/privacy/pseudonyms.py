@@ -32,7 +32,7 @@ from shrinksearch.settings import Settings, privacy_path
 
 from .identity import Identity
 from .keys import PrivacyKeys
-from .tombstones import Matcher, TombstoneStore
+from .tombstones import Matcher, forgotten_matcher
 
 NAMES_FILE = "commenters.json"
 MIN_NAME_CHARS = 3  # shorter names ("Jo", "K") would replace ordinary words
@@ -177,9 +177,7 @@ class CleanPrivacy:
             return None
         if self.pseudonyms is not None:
             doc = self.pseudonyms.apply(doc)
-        if self.forgotten is not None and self.forgotten.matches_object(doc.model_dump(mode="json", include=_IDENTITY)):
-            return None
-        return doc
+        return doc if self.keeps(doc) else None
 
     def keeps(self, doc: Document) -> bool:
         return self.forgotten is None or not self.forgotten.matches_object(doc.model_dump(mode="json", include=_IDENTITY))
@@ -194,8 +192,7 @@ def clean_privacy(settings: Settings, sources: Iterable[Path] = ()) -> CleanPriv
     With pseudonyms on, the names of ``sources`` join the registry first, so a comment can
     name a commenter who wrote in an earlier run or later in the same file."""
     privacy_dir = privacy_path(settings)
-    store = TombstoneStore(privacy_dir)
-    forgotten = store.matcher()
+    forgotten = forgotten_matcher(settings)
     if not settings.pseudonymize_commenters:
         return CleanPrivacy(forgotten) if forgotten is not None else None
     keys = PrivacyKeys.load(privacy_dir, create=True)
@@ -212,5 +209,5 @@ def clean_privacy(settings: Settings, sources: Iterable[Path] = ()) -> CleanPriv
 
 def forgotten_only(settings: Settings) -> CleanPrivacy | None:
     """Only the tombstone check (the index stage, re-enrich, full-reindex, migrate)."""
-    forgotten = TombstoneStore(privacy_path(settings)).matcher()
+    forgotten = forgotten_matcher(settings)
     return CleanPrivacy(forgotten) if forgotten is not None else None
