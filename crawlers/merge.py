@@ -20,9 +20,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from crawlers.markup.dates import BASIS_RANK
 from crawlers.urls import canonical_url, is_saved_query_name, is_under
-
-_BASIS_RANK = {"instant": 3, "local": 2, "day": 1, None: 0}
 
 
 def merge_records(records: Iterable[dict[str, Any]], blog_url: str | None = None) -> tuple[list[dict[str, Any]], int]:
@@ -137,7 +136,7 @@ def _fold(kept: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
     for name, value in other.items():
         if out.get(name) in (None, "", []) and value not in (None, "", []):
             out[name] = value
-    if _BASIS_RANK.get(other.get("published_basis"), 0) > _BASIS_RANK.get(kept.get("published_basis"), 0) \
+    if BASIS_RANK.get(other.get("published_basis"), 0) > BASIS_RANK.get(kept.get("published_basis"), 0) \
             and other.get("published"):
         out["published"], out["published_basis"] = other["published"], other["published_basis"]
     # the shown name belongs to the author it was shown for: they travel together

@@ -23,7 +23,9 @@ _utc = TypeAdapter(UtcDatetime)
 # (zone known: feeds, APIs, ``datetime`` attributes with an offset, Blogger's
 # ``showComment=<epoch ms>``), ``local`` (a wall-clock time shown without its zone, stored
 # as if UTC), ``day`` (a date without a time).
-__all__ = ["DateBasis", "epoch_ms_utc", "iso_utc", "page_languages", "shown_date"]
+BASIS_RANK: dict[str | None, int] = {"instant": 3, "local": 2, "day": 1, None: 0}
+"""How much a date of each basis says: of two dates for one record, the higher rank wins."""
+__all__ = ["BASIS_RANK", "DateBasis", "epoch_ms_utc", "iso_utc", "page_languages", "shown_date"]
 
 
 def iso_utc(value: Any) -> str | None:

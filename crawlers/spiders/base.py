@@ -75,12 +75,22 @@ def batch_records(callback: Callable[..., Iterable[Any]]) -> Callable[..., Itera
     # value``; its cache is keyed by the bound method, which dies with the call).
     @functools.wraps(callback)
     def batched(spider: BlogSpider, response: Response, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        return _batched(callback(spider, response, *args, **kwargs), response.url)
+        return batch_outputs(callback(spider, response, *args, **kwargs), response.url)
 
     return batched
 
 
-def _batched(outputs: Iterable[Any], url: str) -> Iterator[Any]:
+def comment_item(common: dict[str, Any], post_url: str, post_title: str, position: int, c: dict[str, Any]) -> Comment:
+    """The ``Comment`` item of comment ``c`` (as the markup, feed and API parsers give it),
+    at ``position`` in its post's thread; ``common``: the spider's fields (``_common``)."""
+    return Comment(type="comment", **common, post_url=post_url, post_title=post_title, position=position,
+                   **author_fields(c.get("author")),
+                   **{k: c.get(k) for k in ("id", "parent_id", "author_url", "published", "published_basis", "html")})
+
+
+def batch_outputs(outputs: Iterable[Any], url: str) -> Iterator[Any]:
+    """``outputs``' requests as they come and its records as one ``RecordBatch`` (see
+    ``batch_records``), for generators that are not a callback's."""
     records: list[Post | Comment] = []
     try:
         for output in outputs:
@@ -318,11 +328,8 @@ class BlogSpider(UpstreamDeletions, scrapy.Spider):  # UpstreamDeletions: issue 
         known = self.crawl_state.known_comments(canonical_url(post_url)) if self.incremental else set()
         common = self._common()
         for position, c in enumerate(thread_order(comments, by_date=by_date)):
-            if c["id"] in known:
-                continue
-            yield Comment(type="comment", **common, post_url=post_url, post_title=post_title,
-                          position=position, **author_fields(c.get("author")),
-                          **{k: c.get(k) for k in ("id", "parent_id", "author_url", "published", "published_basis", "html")})
+            if c["id"] not in known:
+                yield comment_item(common, post_url, post_title, position, c)
 
     def page_comments(self, response: Response) -> list[dict[str, Any]]:
         """Comments on an HTML page, in whichever known markup it uses."""

@@ -42,10 +42,10 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawlers.deletions import WordpressDeletions
-from crawlers.items import Comment, Post, RecordBatch
+from crawlers.items import Comment, Post
 from crawlers.markup import extract_comments, first
 from crawlers.markup.comments import dedupe_by_id
-from crawlers.markup.names import author_fields
+from crawlers.markup.dates import BASIS_RANK
 from crawlers.markup.wordpress import comment_page_links, declared_comments, strip_comment_page, wordpress_comments
 from crawlers.markup.wordpress_feeds import feed_comments, post_entries
 from crawlers.markup.wordpress_pages import (
@@ -70,19 +70,23 @@ from crawlers.markup.wordpress_rest import (
     total_pages,
 )
 from crawlers.markup.wordpress_urls import OriginMap
-from crawlers.spiders.base import BlogSpider, batch_records
+from crawlers.spiders.base import BlogSpider, batch_outputs, batch_records, comment_item
 from crawlers.spiders.generic import main_html, page_metadata
-from crawlers.urls import blog_root, canonical_url, is_saved_query_name
+from crawlers.urls import blog_root, canonical_url, is_saved_query_name, is_under
 
 __all__ = ["WordpressSpider", "comment_from_rest", "post_from_rest"]
 
-_BASIS_RANK = {"instant": 3, "local": 2, "day": 1, None: 0}
 _POST_SITEMAP = re.compile(r"wp-sitemap-posts-post-\d+\.xml|post-sitemap\d*\.xml|sitemap-posttype-post|"
                            r"sitemap-posts?[-.]|posts?-sitemap|[?&]sitemap=posts?", re.IGNORECASE)
 _OTHER_SITEMAP = re.compile(r"page|taxonom|categor|tag|user|author|attachment|image|video|news|product|"
                             r"wp-sitemap-posts-(?!post-)", re.IGNORECASE)
 MAX_FEED_PAGES = 500
 """Feed pages (``?paged=N``) read at most: feeds have no totals, so paging stops at a short page."""
+
+
+def paged_url(url: str, page: int) -> str:
+    """Page ``page`` of a WordPress feed: the feed's own URL for the first, ``?paged=N`` after."""
+    return url + ("&" if "?" in url else "?") + f"paged={page}" if page > 1 else url
 
 
 class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: issue 12
@@ -202,8 +206,7 @@ class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: is
         home = home_of_api(api) if api else (home_of_feed(feed) if feed else None)
         if not home:
             return
-        candidate, start = urlsplit(blog_root(home)), urlsplit(canonical_url(page))
-        if candidate.netloc == start.netloc and start.path.startswith(candidate.path):
+        if is_under(page, blog_root(home)):
             self.blog_url = blog_root(home)
 
     # --- REST: posts --------------------------------------------------------------------
@@ -347,7 +350,7 @@ class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: is
         yield from self.rest_records({**post, "author": author}, comments, declared, emit_post=True)
 
     def rest_batch(self, post: dict[str, Any], comments: list[dict[str, Any]], declared: int | None) -> Iterator[Any]:
-        yield RecordBatch(url=post["url"], records=list(self.rest_records(post, comments, declared, emit_post=True)))
+        yield from batch_outputs(self.rest_records(post, comments, declared, emit_post=True), post["url"])
 
     def page_thread_request(self, post: dict[str, Any]) -> scrapy.Request:
         """The REST comments of a post failed: read them from its page (the REST fields kept);
@@ -404,9 +407,7 @@ class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: is
 
     # --- feeds and sitemaps -------------------------------------------------------------
     def feed_request(self, page: int) -> scrapy.Request:
-        url = self.posts_feed or urljoin(self.blog_url, "feed/")
-        if page > 1:
-            url += ("&" if "?" in url else "?") + f"paged={page}"
+        url = paged_url(self.posts_feed or urljoin(self.blog_url, "feed/"), page)
         return self.request(url, self.parse_feed, cb_kwargs={"page": page}, feed_page=True,
                             fallback=("discovery_requests",))
 
@@ -568,7 +569,7 @@ class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: is
         merged = dict(post)
         for name in ("platform_id", "title", "author", "author_url", "updated"):
             merged[name] = entry.get(name) or post.get(name)
-        if entry.get("published") and _BASIS_RANK.get(entry.get("published_basis") or "instant", 0) >= _BASIS_RANK[post.get("published_basis")]:
+        if entry.get("published") and BASIS_RANK.get(entry.get("published_basis") or "instant", 0) >= BASIS_RANK[post.get("published_basis")]:
             merged["published"], merged["published_basis"] = entry["published"], entry.get("published_basis") or "instant"
         merged["labels"] = list(dict.fromkeys((entry.get("labels") or []) + (post.get("labels") or [])))
         merged["html"] = post.get("html") or entry.get("html") or ""
@@ -587,8 +588,7 @@ class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: is
             thread["feed_page"] = 1
         if thread["feed_page"] > 0:
             page, url = thread["feed_page"], thread["feed"]
-            paged = url + (("&" if "?" in url else "?") + f"paged={page}" if page > 1 else "")
-            yield self.request(paged, self.parse_thread_feed, dont_filter=True, cb_kwargs={"thread": thread},
+            yield self.request(paged_url(url, page), self.parse_thread_feed, dont_filter=True, cb_kwargs={"thread": thread},
                                fallback=("thread_resume", {**thread, "feed_page": -1}))
             return
         yield from self.thread_records(thread)
@@ -632,11 +632,7 @@ class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: is
 
     def thread_resume(self, thread: dict[str, Any]) -> Iterator[Any]:
         """A comment page or feed page of a thread failed: go on with the rest."""
-        outputs = list(self.thread_step(thread))
-        records = [o for o in outputs if isinstance(o, (Post, Comment))]
-        yield from (o for o in outputs if not isinstance(o, (Post, Comment)))
-        if records:
-            yield RecordBatch(url=thread["post"]["url"], records=records)
+        yield from batch_outputs(self.thread_step(thread), thread["post"]["url"])
 
     def entry_thread(self, entry: dict[str, Any]) -> Iterator[Any]:
         """A post the feed lists whose page cannot be read (a copy of the feeds alone): the
@@ -679,8 +675,7 @@ class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: is
         raise DontCloseSpider
 
     def blog_feed_request(self, url: str, page: int) -> scrapy.Request:
-        paged = url + (("&" if "?" in url else "?") + f"paged={page}" if page > 1 else "")
-        return self.request(paged, self.parse_blog_feed, feed_page=True, cb_kwargs={"url": url, "page": page},
+        return self.request(paged_url(url, page), self.parse_blog_feed, feed_page=True, cb_kwargs={"url": url, "page": page},
                             fallback=("orphan_requests",))
 
     @batch_records
@@ -701,7 +696,7 @@ class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: is
             if seen is None:
                 self.orphans.setdefault(key, []).append(c)
                 useful += 1
-            elif c["id"] not in seen or _BASIS_RANK[c["published_basis"]] > _BASIS_RANK[seen[c["id"]]]:
+            elif c["id"] not in seen or BASIS_RANK[c["published_basis"]] > BASIS_RANK[seen[c["id"]]]:
                 by_post.setdefault(key, []).append(c)
                 useful += 1
         for key, comments in sorted(by_post.items()):
@@ -720,9 +715,7 @@ class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: is
         common = self._common()
         for position, c in enumerate(sorted(comments, key=lambda c: (c.get("published") or "", c["id"])), start=len(seen)):
             seen.setdefault(c["id"], c.get("published_basis"))
-            yield Comment(type="comment", **common, post_url=post_url, post_title=title, position=position,
-                          **author_fields(c.get("author")),
-                          **{k: c.get(k) for k in ("id", "parent_id", "author_url", "published", "published_basis", "html")})
+            yield comment_item(common, post_url, title, position, c)
 
     def orphan_requests(self) -> Iterator[scrapy.Request]:
         """Posts the blog feed names that no other source led to: read their pages."""
@@ -747,7 +740,7 @@ def merge_thread(shown: list[dict[str, Any]], fed: list[dict[str, Any]]) -> list
         extra = by_id.pop(c["id"], None)
         if extra is not None:
             c = dict(c)
-            if _BASIS_RANK[extra.get("published_basis")] > _BASIS_RANK[c.get("published_basis")]:
+            if BASIS_RANK[extra.get("published_basis")] > BASIS_RANK[c.get("published_basis")]:
                 c["published"], c["published_basis"] = extra["published"], extra["published_basis"]
             c["author"] = c.get("author") or extra.get("author")
             c["html"] = c.get("html") or extra.get("html")
