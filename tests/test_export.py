@@ -95,6 +95,17 @@ def test_scan_returns_every_match_in_the_order_search_ranks_them(indexed_samples
     assert all(h.text for h in hits)
 
 
+def test_scan_ranks_a_long_question_as_search_does(indexed_samples: SampleIndex) -> None:
+    # a clause longer than a concept is split into the runs of words the taxonomy knows
+    # (SearchService._expand): the export must split it the same way, or it ranks otherwise
+    service = indexed_samples.service
+    question = "what happens when the therapist has strong feelings about a client before going away on vacation"
+    first_page = service.search(question, page=Page(size=10))
+    hits = list(search_hits(service, question, page_size=50, first_page_size=10))
+    assert len(hits) == first_page.total
+    assert [h.id for h in hits[:10]] == [h.id for h in first_page.hits]
+
+
 def test_scan_follows_filters_sort_limit_and_offset(indexed_samples: SampleIndex) -> None:
     service = indexed_samples.service
     comments = Filters(kind="comment")

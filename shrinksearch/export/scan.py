@@ -26,7 +26,6 @@ from typing import Any, TypeVar
 from elasticsearch import ApiError, TransportError
 
 from shrinksearch.search.builder import Filters, Page, Sort, folded_rescore, search_body
-from shrinksearch.search.query import parse_query
 from shrinksearch.search.results import Hit, hit_from_es
 from shrinksearch.search.service import SearchService
 
@@ -91,9 +90,7 @@ def ranking(service: SearchService, text: str, filters: Filters, sort: Sort) -> 
     """The query and sort a search for ``text`` ranks with (what ``SearchService.search``
     sends, less snippets and facets); by date, newest first and unscored (a search breaks
     ties of equal dates by score, the export by the point in time's own order)."""
-    parsed = parse_query(text)
-    expansions = service.expander.expand_all(parsed.concepts)
-    threads = service._context(expansions)
+    parsed, expansions, threads = service.understand(text, ranked=sort == "relevance")
     body = search_body(parsed, expansions, filters, Page(size=1, sort=sort, facets=False, highlight=False), threads)
     if sort != "relevance":
         return body["query"], NEWEST_FIRST

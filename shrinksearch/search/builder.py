@@ -503,8 +503,8 @@ def search_body(
         "track_scores": True,
         "_source": {"excludes": SOURCE_EXCLUDES},
     }
-    rescore = rescorers(parsed, expansions, max(RESCORE_WINDOW, page.offset + page.size), context)
-    if rescore and page.sort == "relevance":
+    rescore = rescorers(parsed, expansions, max(RESCORE_WINDOW, page.offset + page.size), context) if page.sort == "relevance" else []
+    if rescore:
         body["rescore"] = rescore
         del body["sort"]  # a rescore ranks by score alone; ties keep Elasticsearch's order
     if page.highlight:

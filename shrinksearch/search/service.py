@@ -71,9 +71,8 @@ class SearchService:
         """
         if mode not in SEARCH_MODES:
             raise QueryError(f"mode must be one of {', '.join(SEARCH_MODES)}, not {mode!r}")
-        parsed, page, filters = parse_query(text), page or Page(), filters or Filters()
-        expansions = self._expand(parsed)
-        threads = self._context(expansions)
+        page, filters = page or Page(), filters or Filters()
+        parsed, expansions, threads = self.understand(text, ranked=page.sort == "relevance")
         if mode == "hybrid":
             return self._hybrid(parsed, expansions, filters, page, threads)
         body = builder.search_body(parsed, expansions, filters, page, threads)
@@ -158,6 +157,14 @@ class SearchService:
         halves = [ids[: (len(ids) + 1) // 2], ids[(len(ids) + 1) // 2 :]]  # highlighting is the cost: one half per core
         responses = self._msearch([people_query.evidence_body(half, expansions, parsed) for half in halves if half])
         return [hit_from_es(h) for r in responses for h in r["hits"]["hits"]]
+
+    def understand(self, text: str, ranked: bool = True) -> tuple[ParsedQuery, list[Expansion], builder.Context]:
+        """What a search for ``text`` ranks with (``search`` and the export alike): the parsed
+        question, its concepts expanded and, when ``ranked`` by relevance (the rescorers are
+        all that use it), the posts whose threads carry each concept."""
+        parsed = parse_query(text)
+        expansions = self._expand(parsed)
+        return parsed, expansions, self._context(expansions) if ranked else []
 
     def _expand(self, parsed: ParsedQuery) -> list[Expansion]:
         """The question's concepts expanded (the first MAX_CONCEPTS; the words of the rest
