@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,27 @@ class Structured:
 
 # --- what a page holds --------------------------------------------------------------------
 
+_EXTRACTED: weakref.WeakKeyDictionary[Selector, dict[tuple[str | None, tuple[str, ...]], dict[str, Any] | None]] = (
+    weakref.WeakKeyDictionary())
+"""extruct's answer per page (kept as long as its selector lives) and base URL and syntaxes: a
+generic post page is asked for its comments, then for its post, mostly with the same syntaxes
+(JSON-LD alone), and parsing the page again is the slow part."""
+
+
+def _extracted(sel: Selector, base_url: str | None, syntaxes: tuple[str, ...]) -> dict[str, Any] | None:
+    """What extruct finds in the page (``None``: a document it cannot read)."""
+    answers = _EXTRACTED.setdefault(sel, {})
+    if (base_url, syntaxes) not in answers:
+        import extruct  # type: ignore[import-untyped]  # lazily: see the module docstring
+
+        try:
+            found = extruct.extract(sel.get(), base_url=base_url, syntaxes=list(syntaxes), uniform=True, errors="ignore")
+        except (ValueError, TypeError, AttributeError):  # extruct lets a broken document's errors through
+            found = None
+        answers[(base_url, syntaxes)] = found
+    return answers[(base_url, syntaxes)]
+
+
 
 def _has_class(token: str) -> str:
     return f"//*[contains(concat(' ', normalize-space(@class), ' '), ' {token} ')]"
@@ -65,14 +87,8 @@ def _syntaxes(sel: Selector, for_comments: bool) -> list[str]:
 def structured_data(sel: Selector, base_url: str | None = None, for_comments: bool = False) -> Structured:
     """The posts and comments that a page's JSON-LD, microdata and microformats describe."""
     syntaxes = _syntaxes(sel, for_comments)
-    if not syntaxes:
-        return Structured()
-    import extruct  # type: ignore[import-untyped]  # lazily: see the module docstring
-
-    base_url = base_url or document_url(sel)
-    try:
-        found = extruct.extract(sel.get(), base_url=base_url, syntaxes=syntaxes, uniform=True, errors="ignore")
-    except (ValueError, TypeError, AttributeError):  # extruct lets a broken document's errors through
+    found = _extracted(sel, base_url or document_url(sel), tuple(syntaxes)) if syntaxes else None
+    if found is None:
         return Structured()
     things = [thing for syntax in ("json-ld", "microdata") for thing in _schema_things(found.get(syntax) or [])]
     things += [_from_microformat(item) for item in found.get("microformat") or []]
