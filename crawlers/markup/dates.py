@@ -13,8 +13,10 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
+from parsel import Selector
 from pydantic import TypeAdapter
 
+from crawlers.markup.text import first
 from shrinksearch.records import DateBasis, UtcDatetime
 
 _utc = TypeAdapter(UtcDatetime)
@@ -25,7 +27,7 @@ _utc = TypeAdapter(UtcDatetime)
 # as if UTC), ``day`` (a date without a time).
 BASIS_RANK: dict[str | None, int] = {"instant": 3, "local": 2, "day": 1, None: 0}
 """How much a date of each basis says: of two dates for one record, the higher rank wins."""
-__all__ = ["BASIS_RANK", "DateBasis", "epoch_ms_utc", "iso_utc", "page_languages", "shown_date"]
+__all__ = ["BASIS_RANK", "DateBasis", "declared_language", "epoch_ms_utc", "iso_utc", "page_languages", "shown_date"]
 
 
 def iso_utc(value: Any) -> str | None:
@@ -68,6 +70,13 @@ _HAS_TIME = re.compile(r"(?<![\d.])\d{1,2}\s*[:h.]\s*\d{2}(?![\d.])|\b\d{1,2}\s*
 _HAS_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _HAS_DAY = re.compile(r"\d")
 _TIME_ONLY = re.compile(r"^\s*\d{1,2}\s*[:h.]\s*\d{2}(?:\s*[:.]\s*\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
+
+
+def declared_language(sel: Selector) -> str | None:
+    """The language a page says it is in: ``<html lang>`` (or ``xml:lang``), else
+    ``og:locale``, else a ``Content-Language`` meta tag."""
+    return (sel.xpath("normalize-space(/html/@lang | /html/@*[local-name()='lang'])").get() or None) or first(
+        sel, "meta[property='og:locale']::attr(content)", "meta[http-equiv='content-language' i]::attr(content)")
 
 
 def page_languages(lang: str | None) -> list[str] | None:

@@ -34,7 +34,7 @@ from lxml.html import HtmlElement
 from parsel import Selector
 
 from crawlers.markup.comments import comment, dedupe_by_id
-from crawlers.markup.dates import DateBasis, page_languages, shown_date
+from crawlers.markup.dates import DateBasis, declared_language, page_languages, shown_date
 from crawlers.markup.text import stable_id
 
 ZONE_PREFIXES = ("comment", "kommentar", "komment", "coment", "koment")
@@ -401,13 +401,11 @@ def _remove_keeping_tail(el: HtmlElement) -> None:
     parent.remove(el)
 
 
-def _languages(sel: Selector, zone: HtmlElement) -> list[str] | None:
-    """The languages to read dates in: the page's ``lang`` or locale, else the comments' own
+def _languages(declared: list[str] | None, zone: HtmlElement) -> list[str] | None:
+    """The languages to read dates in: the ones the page declares, else the comments' own
     (dateparser guessing among all its languages is slow and guesses wrong on short dates)."""
-    lang = sel.xpath("/html/@lang | /html/@xml:lang").get() or sel.css(
-        "meta[property='og:locale']::attr(content), meta[http-equiv='content-language' i]::attr(content)").get()
-    if page_languages(lang):
-        return page_languages(lang)
+    if declared:
+        return declared
     from shrinksearch.clean.lang import detect_language  # langdetect: only for a page that does not say
 
     return page_languages(detect_language(_text_of(zone)[:3000]))
@@ -418,8 +416,9 @@ def fallback_comments(sel: Selector) -> list[dict[str, Any]]:
     root = sel.root
     if not isinstance(root, HtmlElement) and not hasattr(root, "iter"):
         return []
+    declared = page_languages(declared_language(sel))
     for zone in zones(root):
-        blocks = comment_blocks(zone, _languages(sel, zone))
+        blocks = comment_blocks(zone, _languages(declared, zone))
         if blocks:
             return dedupe_by_id(list(_comments(blocks)))
     return []

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
-from crawlers.markup.dates import DateBasis, page_languages, shown_date
+from crawlers.markup.dates import DateBasis, declared_language, page_languages, shown_date
 from crawlers.markup.fallback import BY_LINE, clean_name, date_in_text
 from crawlers.markup.text import first
 
@@ -182,8 +182,7 @@ _DATE_CSS = ("abbr.published::attr(title)", "time.published::attr(datetime)", "t
 
 
 def page_language(sel: Selector) -> list[str] | None:
-    return page_languages(sel.xpath("/html/@lang | /html/@xml:lang").get()
-                          or sel.css("meta[property='og:locale']::attr(content)").get())
+    return page_languages(declared_language(sel))
 
 
 def shown_post_date(sel: Selector) -> tuple[str | None, DateBasis | None]:

@@ -21,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from parsel import Selector
 
-from crawlers.markup.dates import DateBasis, page_languages, shown_date
+from crawlers.markup.dates import DateBasis, declared_language, page_languages, shown_date
 from crawlers.markup.text import first
 from crawlers.markup.wordpress import read_date, strip_comment_page
 
@@ -74,8 +74,7 @@ _BLOG_INDEX_WORDS = frozenset({
 def languages_of(sel: Selector) -> tuple[str | None, list[str] | None]:
     """The page's language tag (``<html lang>``, else ``og:locale``, else
     ``Content-Language``) and the dateparser languages for it."""
-    lang = (sel.xpath("normalize-space(/html/@lang | /html/@*[local-name()='lang'])").get() or None) or first(
-        sel, "meta[property='og:locale']::attr(content)", "meta[http-equiv='content-language' i]::attr(content)")
+    lang = declared_language(sel)
     return lang, page_languages(lang)
 
 
