@@ -27,8 +27,6 @@ all (``shrinksearch/deletion_checks/untrusted_listing``).
 from __future__ import annotations
 
 import json
-import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +36,9 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
+from crawlers.markup.text import plain
 from crawlers.urls import canonical_url
+from shrinksearch.pipeline.jsonl import atomic_writer, write_line
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -59,7 +59,6 @@ REMOVED_NOTICES = (
 )
 """Blogger's placeholders for a removed comment (its feeds also say ``blogger.contentRemoved``:
 a spider that reads that flag sets ``removed`` on the comment)."""
-_TAGS = re.compile(r"<[^>]+>")
 
 
 def deletions_path(output: Path) -> Path:
@@ -71,8 +70,7 @@ def is_removed(comment: dict[str, Any]) -> bool:
     """Whether a parsed comment is a placeholder for one its author or the blog removed."""
     if comment.get("removed"):
         return True
-    text = " ".join(_TAGS.sub(" ", comment.get("html") or "").split())
-    return text in REMOVED_NOTICES
+    return plain(comment.get("html")) in REMOVED_NOTICES
 
 
 @dataclass
@@ -209,9 +207,9 @@ class UpstreamDeletions:
         if not lines:
             path.unlink(missing_ok=True)
             return
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-        os.replace(tmp, path)
+        with atomic_writer(path) as out:
+            for line in lines:
+                write_line(out, line)
         self.crawler.stats.set_value("shrinksearch/deletions_file", str(path))
 
 
