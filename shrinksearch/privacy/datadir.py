@@ -119,10 +119,11 @@ class DataDirScrubber:
             self._scrub_jsonl(path)
         for path in self._files((".json",), under="state"):
             self._scrub_state(path)
+        pattern = self.needles.pattern()  # complete now: only the records above add needles
         jobs = self.data_dir / "jobs"
         for job in sorted(jobs.iterdir()) if jobs.is_dir() else ():
             if job.is_dir():
-                self._scrub_job(job)
+                self._scrub_job(job, pattern)
         return self.report
 
     # --- bookkeeping ----------------------------------------------------------------
@@ -242,12 +243,11 @@ class DataDirScrubber:
         return any(self.matcher.matches(Identity(blog_url=root)) for root in blog_roots_of(url))
 
     # --- per-blog job directories -----------------------------------------------------
-    def _scrub_job(self, job: Path) -> None:
+    def _scrub_job(self, job: Path, pattern: re.Pattern[bytes] | None) -> None:
         run = _read_json(job / "run.json")
         if run and run.get("url") and self._under_forgotten_blog(run["url"]):
             self._delete_tree(job)
             return
-        pattern = self.needles.pattern()
         cache = job / "httpcache"
         if cache.is_dir():
             self._scrub_cache(cache, pattern)
