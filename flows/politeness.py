@@ -23,9 +23,11 @@ from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
+from crawlers.politeness import MIN_DELAY
+
 LEASE_SECONDS = 60
 """The shortest lease Prefect grants; renewed while the crawl runs."""
-HOST_GAP_SECONDS = 1.0
+HOST_GAP_SECONDS = MIN_DELAY
 """Seconds the next crawl of a host waits after this one ended (the crawlers' own minimum delay)."""
 
 
