@@ -57,6 +57,15 @@ def indexed_samples(es_client: Elasticsearch) -> Iterator[SampleIndex]:
         drop_alias(es_client, built.alias)
 
 
+@pytest.fixture
+def on_samples(indexed_samples: SampleIndex, monkeypatch: pytest.MonkeyPatch) -> Iterator[SampleIndex]:
+    """The sample index as the alias the CLI and the settings name (for CLI tests)."""
+    monkeypatch.setenv("SHRINKSEARCH_INDEX_ALIAS", indexed_samples.alias)
+    get_settings.cache_clear()
+    yield indexed_samples
+    get_settings.cache_clear()
+
+
 def _build(client: Elasticsearch) -> SampleIndex:
     alias = f"sstest-samples-{uuid.uuid4().hex[:10]}"
     network, taxonomy = load_network(), load_taxonomy()

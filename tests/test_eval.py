@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sample_index import SampleIndex, indexed_samples  # noqa: F401  (session fixture)
+from sample_index import SampleIndex, indexed_samples, on_samples  # noqa: F401  (fixtures)
 from shrinksearch.cli import app
 from shrinksearch.eval.judged_set import load_manifest, load_questions, url_key
 from shrinksearch.eval.judgments import load_judgments, resolve
@@ -19,14 +19,6 @@ from shrinksearch.exceptions import UsageError
 from shrinksearch.settings import get_settings
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def on_samples(indexed_samples: SampleIndex, monkeypatch: pytest.MonkeyPatch) -> SampleIndex:
-    monkeypatch.setenv("SHRINKSEARCH_INDEX_ALIAS", indexed_samples.alias)
-    get_settings.cache_clear()
-    yield indexed_samples
-    get_settings.cache_clear()
 
 
 @pytest.mark.parametrize("name", ["judgments.yaml", "judgments-2.yaml"])

@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from elasticsearch import Elasticsearch
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from sample_index import SampleIndex, indexed_samples  # noqa: F401  (session fixture)
+from sample_index import SampleIndex, indexed_samples, on_samples  # noqa: F401  (fixtures)
 from search_fixtures import TINY_THEMES, index_into, post, small_network
 from shrinksearch.cli import app
 from shrinksearch.export import DOCUMENT_COLUMNS, PERSON_COLUMNS, encode, protect_cell, search_hits
@@ -120,14 +119,6 @@ def test_scan_follows_filters_sort_limit_and_offset(indexed_samples: SampleIndex
 
 
 # --- the CLI ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def on_samples(indexed_samples: SampleIndex, monkeypatch: pytest.MonkeyPatch) -> Iterator[SampleIndex]:
-    monkeypatch.setenv("SHRINKSEARCH_INDEX_ALIAS", indexed_samples.alias)
-    get_settings.cache_clear()
-    yield indexed_samples
-    get_settings.cache_clear()
 
 
 def test_cli_search_all_as_csv_is_every_match_with_its_text(on_samples: SampleIndex) -> None:

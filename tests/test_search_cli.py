@@ -7,19 +7,11 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from sample_index import SampleIndex, indexed_samples  # noqa: F401  (session fixture)
+from sample_index import SampleIndex, indexed_samples, on_samples  # noqa: F401  (fixtures)
 from shrinksearch.cli import app
 from shrinksearch.settings import get_settings
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def on_samples(indexed_samples: SampleIndex, monkeypatch: pytest.MonkeyPatch) -> SampleIndex:
-    monkeypatch.setenv("SHRINKSEARCH_INDEX_ALIAS", indexed_samples.alias)
-    get_settings.cache_clear()
-    yield indexed_samples
-    get_settings.cache_clear()
 
 
 def test_who_json_answers_the_seed_question(on_samples: SampleIndex):
