@@ -123,7 +123,7 @@ def post_fields(sel: Selector, url: str, languages: list[str] | None, lang: str 
         "platform_id": post_id(sel),
         "title": first(scope, *TITLE_PLACES) or first(sel, "meta[property='og:title']::attr(content)")
         or first(scope, *LOOSE_TITLE_PLACES) or "",
-        "author": first(scope, *AUTHOR_PLACES) or first(sel, "meta[name='author']::attr(content)"),
+        "author": _author(scope, sel),
         "author_url": first(scope, ".byline .author a::attr(href)", ".author.vcard a::attr(href)", "a[rel~='author']::attr(href)"),
         "published": published,
         "published_basis": basis,
@@ -131,6 +131,15 @@ def post_fields(sel: Selector, url: str, languages: list[str] | None, lang: str 
         "labels": list(dict.fromkeys(" ".join(t.split()) for t in scope.css(", ".join(LABEL_PLACES)).getall() if t.strip())),
         "html": _body(scope),
     }
+
+
+def post_author(sel: Selector) -> str | None:
+    """The byline of a post's page (what ``post_fields`` says of its author, alone)."""
+    return _author(_article(sel), sel)
+
+
+def _author(scope: Any, sel: Selector) -> str | None:
+    return first(scope, *AUTHOR_PLACES) or first(sel, "meta[name='author']::attr(content)")
 
 
 def _body(scope: Any) -> str:

@@ -54,6 +54,7 @@ from crawlers.markup.wordpress_pages import (
     followable,
     languages_of,
     page_kind,
+    post_author,
     post_fields,
 )
 from crawlers.markup.wordpress_rest import (
@@ -345,8 +346,7 @@ class WordpressSpider(WordpressDeletions, BlogSpider):  # WordpressDeletions: is
         author = None
         if self.usable(response):
             assert isinstance(response, TextResponse)
-            lang, languages = languages_of(response.selector)
-            author = post_fields(response.selector, post["url"], languages, lang)["author"]
+            author = post_author(response.selector)
         yield from self.rest_records({**post, "author": author}, comments, declared, emit_post=True)
 
     def rest_batch(self, post: dict[str, Any], comments: list[dict[str, Any]], declared: int | None) -> Iterator[Any]:
