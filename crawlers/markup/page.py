@@ -119,12 +119,17 @@ def looks_like_post(sel: Selector, url: str, text_length: int, dated: bool) -> b
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—»«·•~]|::)\s+")
 
 
+def _name_parts(blog_names: list[str]) -> set[str]:
+    """Each blog name, and each part of it between title separators, as compared (casefolded)."""
+    return {" ".join(part.split()).casefold() for n in blog_names if n for part in [n, *_TITLE_SEPARATORS.split(n)]}
+
+
 def strip_blog_name(title: str | None, blog_names: list[str]) -> str | None:
     """"A post | Blog name", "Blog name - A post", "A post « Blog name" → "A post": the parts
     of a ``<title>`` that are the blog's name (or a part of it) go."""
     if not title:
         return None
-    names = {" ".join(part.split()).casefold() for n in blog_names if n for part in [n, *_TITLE_SEPARATORS.split(n)]}
+    names = _name_parts(blog_names)
     title = " ".join(title.split())
     kept = [p for p in _TITLE_SEPARATORS.split(title) if p.casefold() not in names]
     if not kept:
@@ -138,7 +143,7 @@ def own_title(sel: Selector, blog_names: list[str]) -> str | None:
     """The post's own title: its title element (``.entry-title``, ``h3.entry-header`` …),
     else ``og:title``, else an ``h1`` that is not the blog's name, else ``<title>`` without
     the " | Blog name" part."""
-    names = {" ".join(part.split()).casefold() for n in blog_names if n for part in [n, *_TITLE_SEPARATORS.split(n)]}
+    names = _name_parts(blog_names)
 
     def usable(text: str | None) -> str | None:
         text = " ".join((text or "").split())
